@@ -1,0 +1,115 @@
+"""Validation of the template's answers.
+
+Called twice: by the Jinja extension while cookiecutter renders the context (before the
+project directory exists, so a bad slug never creates a folder) and by `pre_gen_project`
+(for runs that skip prompting, such as replays). Each failure is one line naming the
+answer, what is accepted and an example.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from rules import INCIDENT_OWNERS, MAX_MODELS
+
+PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
+SLUG_MAX = 50  # leaves room for "-staging" inside Kubernetes' 63-character names
+SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
+# GitHub user (@name) or team (@org/team) handles, as CODEOWNERS accepts them.
+HANDLE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?")
+# Imported by every generated project: a package with one of these names would shadow it.
+DEPENDENCY_MODULES = frozenset(
+    {"fastapi", "joblib", "numpy", "prometheus_client", "pydantic", "pydantic_settings",
+     "pythonjsonlogger", "pytest", "scipy", "sklearn", "starlette", "uvicorn", "mlflow"}
+)  # fmt: skip
+
+
+class InvalidAnswer(ValueError):
+    """An answer the template cannot generate a project from."""
+
+    def __init__(self, answer: str, got: Any, accepted: str, example: str) -> None:
+        super().__init__(f"invalid {answer} {got!r}: expected {accepted}, for example {example}")
+
+
+def validate(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every answer; return the business answers typed for the rules."""
+    _one_line_text(answers, "project_name", 80, "Fraud Scoring")
+    _one_line_text(answers, "description", 200, "Scores card payments for fraud.")
+    _slug(answers["project_slug"])
+    _package(answers["package_name"])
+    for key in ("owner_handle", "platform_handle"):
+        if not HANDLE.fullmatch(str(answers[key])):
+            raise InvalidAnswer(key, answers[key], "a GitHub @user or @org/team", "@acme/payments")
+    if answers["python_version"] not in PYTHON_VERSIONS:
+        raise InvalidAnswer("python_version", answers["python_version"],
+                            f"one of {', '.join(PYTHON_VERSIONS)}", "3.12")  # fmt: skip
+    if answers["incident_owner"] not in INCIDENT_OWNERS:
+        raise InvalidAnswer("incident_owner", answers["incident_owner"],
+                            f"one of {', '.join(INCIDENT_OWNERS)}", "ml-team")  # fmt: skip
+    return {
+        "model_count": _model_count(answers["model_count"]),
+        "data_regulated": _yes_no(answers["data_regulated"]),
+        "incident_owner": answers["incident_owner"],
+    }
+
+
+def _one_line_text(answers: Mapping[str, Any], key: str, limit: int, example: str) -> None:
+    value = answers[key]
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise InvalidAnswer(key, value, f"non-empty text of at most {limit} characters", example)
+    if not value.isprintable():
+        raise InvalidAnswer(key, value, "one line without control characters", example)
+
+
+def _slug(value: Any) -> None:
+    if not isinstance(value, str) or len(value) > SLUG_MAX or not SLUG.fullmatch(value):
+        raise InvalidAnswer(
+            "project_slug",
+            value,
+            f"lowercase letters, digits and single hyphens, starting with a letter, "
+            f"at most {SLUG_MAX} characters",
+            "fraud-scoring",
+        )
+
+
+def _package(value: Any) -> None:
+    accepted = (
+        "a lowercase Python identifier that is not a keyword and does not shadow "
+        "a standard-library module or a dependency"
+    )
+    if (
+        not isinstance(value, str)
+        or not PACKAGE.fullmatch(value)
+        or keyword.iskeyword(value)
+        or keyword.issoftkeyword(value)
+        or value in sys.stdlib_module_names
+        or value in DEPENDENCY_MODULES
+    ):
+        raise InvalidAnswer("package_name", value, accepted, "fraud_scoring")
+
+
+def _model_count(value: Any) -> int:
+    text = str(value)
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit():
+        count = -1
+    else:
+        count = int(text)
+    if not 0 <= count <= MAX_MODELS:
+        raise InvalidAnswer("model_count", value, f"a whole number from 0 to {MAX_MODELS}", "2")
+    return count
+
+
+def _yes_no(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"yes", "y", "true", "1"}:
+        return True
+    if text in {"no", "n", "false", "0"}:
+        return False
+    raise InvalidAnswer("data_regulated", value, "yes or no", "no")

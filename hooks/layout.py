@@ -1,0 +1,76 @@
+"""The layout manifest (`layout.yaml`) and how a generation applies it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+MANIFEST = Path(__file__).resolve().parent / "layout.yaml"
+
+
+def load_manifest(path: Path = MANIFEST) -> dict:
+    """The manifest as data: `components` (name -> owned paths) and `not_yet_generated`."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def owned_paths(components: Iterable[str], package: str, manifest: dict | None = None) -> list[str]:
+    """The paths the given components own, with `{package}` filled in."""
+    manifest = manifest or load_manifest()
+    owned = manifest["components"]
+    return [path.format(package=package) for name in components for path in owned.get(name, ())]
+
+
+def snapshot(project_dir: Path) -> list[str]:
+    """Every file and folder already inside the project directory, relative to it."""
+    return sorted(str(p.relative_to(project_dir)) for p in project_dir.rglob("*"))
+
+
+def snapshot_file(project_dir: Path) -> Path:
+    """Where pre_gen_project leaves the snapshot for post_gen_project, outside the project."""
+    key = hashlib.sha256(str(project_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"cookiecutter-layout-{key}.json"
+
+
+def save_snapshot(project_dir: Path) -> None:
+    snapshot_file(project_dir).write_text(json.dumps(snapshot(project_dir)), encoding="utf-8")
+
+
+def take_snapshot(project_dir: Path) -> set[str]:
+    """Read and remove the snapshot pre_gen_project saved (empty if there is none)."""
+    path = snapshot_file(project_dir)
+    if not path.exists():
+        return set()
+    saved = set(json.loads(path.read_text(encoding="utf-8")))
+    path.unlink()
+    return saved
+
+
+def prune(project_dir: Path, paths: Iterable[str], preexisting: set[str]) -> list[str]:
+    """Remove the given paths' files and emptied folders, keeping anything in `preexisting`.
+
+    Returns the removed paths, relative to the project directory.
+    """
+    root = project_dir.resolve()
+    removed = []
+    for path in paths:
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or not target.exists():
+            continue
+        files = sorted(target.rglob("*"), reverse=True) if target.is_dir() else []
+        for candidate in [*files, target]:
+            relative = str(candidate.relative_to(root))
+            if relative in preexisting:
+                continue
+            if candidate.is_dir():
+                if not any(candidate.iterdir()):
+                    candidate.rmdir()
+                    removed.append(relative)
+            else:
+                candidate.unlink()
+                removed.append(relative)
+    return removed

@@ -1,0 +1,25 @@
+"""Keep the files of the components the operating-model rules choose, and only those.
+
+Removes what the profile leaves out among the files this run created; files that existed
+before the run (see pre_gen_project) are never touched.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+ANSWERS = json.loads({{ cookiecutter | jsonify | jsonify }})
+sys.path.insert(0, str(Path(ANSWERS["_repo_dir"]) / "hooks"))
+
+import answers  # noqa: E402
+import layout  # noqa: E402
+import rules  # noqa: E402
+
+profile = rules.decide(**answers.validate(ANSWERS))
+left_out = {d.component for d in profile.decisions if not d.included}
+project_dir = Path.cwd()
+layout.prune(
+    project_dir,
+    layout.owned_paths(left_out, ANSWERS["package_name"]),
+    preexisting=layout.take_snapshot(project_dir),
+)

@@ -1,0 +1,1 @@
+"""The service, its configuration and (where the profile has one) its model."""

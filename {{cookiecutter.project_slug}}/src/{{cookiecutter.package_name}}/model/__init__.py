@@ -1,0 +1,1 @@
+"""The project's one model: reproducible training and the versioned artifact it writes."""

@@ -1,0 +1,30 @@
+"""The answers this project was generated with, and the operating-model verdict for them.
+
+`answers.json` is written by the project template and changed only by regenerating the
+project with new answers (see docs/operating-model.md).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .operating_model import Profile, decide
+
+
+@cache
+def answers() -> dict[str, Any]:
+    """The template answers stored with the package."""
+    return json.loads(resources.files(__package__).joinpath("answers.json").read_text("utf-8"))
+
+
+def profile() -> Profile:
+    """The operating-model verdict for the stored answers."""
+    stored = answers()
+    return decide(
+        model_count=int(stored["model_count"]),
+        data_regulated=bool(stored["data_regulated"]),
+        incident_owner=stored["incident_owner"],
+    )

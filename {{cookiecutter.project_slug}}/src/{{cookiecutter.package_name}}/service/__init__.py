@@ -1,0 +1,1 @@
+"""The HTTP service: health, metrics and the versioned API."""

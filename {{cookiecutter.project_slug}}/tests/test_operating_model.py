@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from {{ cookiecutter.package_name }} import project
+
+PACKAGE = Path(project.__file__).parent
+
+
+def test_stored_answers_give_a_profile():
+    profile = project.profile()
+
+    assert profile.layout in {"devops", "mlops"}
+    assert "devops-base" in profile.components
+
+
+def test_package_holds_the_components_its_answers_call_for():
+    components = project.profile().components
+
+    assert (PACKAGE / "model").is_dir() == ("lean-model" in components)
+    assert (PACKAGE / "service" / "api" / "predict.py").is_file() == ("lean-model" in components)
+    assert (PACKAGE / "service" / "api" / "text_stats.py").is_file() == (
+        "starter-endpoint" in components
+    )
