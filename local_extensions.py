@@ -8,6 +8,7 @@ answer such as `../elsewhere` never creates a folder.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,13 @@ def operating_profile(context: dict[str, Any]) -> rules.Profile:
     return rules.decide(**answers.validate(context))
 
 
+def incident_handle(context: dict[str, Any]) -> str:
+    """The handle paged first: the platform team's, or the owning team's."""
+    if context["incident_owner"] == "platform-team":
+        return context["platform_handle"]
+    return context["owner_handle"]
+
+
 def not_yet_generated(component: str) -> bool:
     """True for components the rules can require but this template version lacks."""
     return component in layout.load_manifest()["not_yet_generated"]
@@ -56,4 +64,8 @@ class OperatingModel(Extension):
         environment.filters["checked_answers"] = checked_answers
         environment.filters["operating_profile"] = operating_profile
         environment.filters["stored_answers"] = stored_answers
+        environment.filters["incident_handle"] = incident_handle
+        environment.filters["shell_quote"] = shlex.quote
+        environment.globals["operating_rules"] = rules.operating_model.RULES
+        environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
         environment.tests["not_yet_generated"] = not_yet_generated

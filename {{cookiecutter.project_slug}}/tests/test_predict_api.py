@@ -94,3 +94,11 @@ def test_without_a_model_the_service_is_alive_but_not_ready(tmp_path, monkeypatc
         assert ready.status_code == 503
         assert "make train" in ready.json()["problems"]["model"]
         assert client.post("/v1/predict", json={"instances": [IRIS]}).status_code == 503
+
+
+def test_prediction_metrics_are_labelled_with_the_full_route(client):
+    client.post("/v1/predict", json={"instances": [IRIS]})
+
+    metrics = client.get("/metrics").text
+
+    assert 'http_requests_total{method="POST",route="/v1/predict",status="200"} 1.0' in metrics

@@ -23,3 +23,11 @@ def test_malformed_json_is_answered_422(client):
     )
 
     assert response.status_code == 422
+
+
+def test_metrics_are_labelled_with_the_full_route(client):
+    client.post("/v1/text-stats", json={"text": "a b"})
+
+    metrics = client.get("/metrics").text
+
+    assert 'http_requests_total{method="POST",route="/v1/text-stats",status="200"} 1.0' in metrics

@@ -7,11 +7,12 @@ import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 REDACTED = "[redacted]"
 # Attributes every log record has; only the extra fields a caller adds can be personal data.
-RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message"}
 
 
 class RedactFields(logging.Filter):
@@ -43,9 +44,12 @@ def json_handler(stream: TextIO, redact_fields: Iterable[str]) -> logging.Handle
     handler = logging.StreamHandler(stream)
     handler.setFormatter(
         JsonFormatter(
-            "{asctime}{levelname}{name}{message}",
+            "{levelname}{name}{message}",
             style="{",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",
+            # uvicorn repeats each message with terminal colour codes
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
         )
     )
     handler.addFilter(RedactFields(redact_fields))

@@ -21,6 +21,20 @@ GOVERNANCE = "governance"
 LEAN_START = "lean start"
 NO_MODEL = "no model"
 
+# The rule table as a person reads it: (rule, when it fires, what it does).
+RULES = (
+    (DEVOPS_BASE, "always", "service, tests, CI, container, Kubernetes manifests, logs, "
+     "metrics, health checks, runbook, CODEOWNERS"),
+    (REPEAT_WORK, "2 or more models", "MLOps layout"),
+    (RESPONSE_OWNERSHIP, "a model, and the ML team or the product owner is paged",
+     "MLOps layout: alerts need model interpretation"),
+    (GOVERNANCE, "a model, and regulated data", "MLOps layout and the governance component"),
+    (LEAN_START, "one unregulated model owned by the platform team",
+     "DevOps layout with a reproducible train command inside the service"),
+    (NO_MODEL, "no model", "DevOps layout; with regulated data, logs still redact personal fields"),
+)  # fmt: skip
+MLOPS_COMPONENTS = ("tracking", "registry", "monitoring")
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -78,7 +92,7 @@ def decide(model_count: int, data_regulated: bool, incident_owner: str) -> Profi
         _starter_endpoint(model_count, lean, mlops_rule),
         _log_redaction(has_model, data_regulated),
     ]
-    for component in ("tracking", "registry", "monitoring"):
+    for component in MLOPS_COMPONENTS:
         if mlops:
             decisions.append(Decision(component, True, mlops_rule, mlops_reason))
         else:

@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.include_router(health.router)
     for router in api.routers():
-        app.include_router(router, prefix="/v1")
+        app.include_router(router)
     return app
 
 

@@ -1,4 +1,8 @@
-"""Version 1 of the API: every module in this package with a `router` is served under `/v1`."""
+"""Version 1 of the API: every module in this package with a `router` is served.
+
+Each router carries the version prefix itself, so that a route's `path` (the label of its
+metrics) is the whole path clients call.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import importlib
 import pkgutil
 
 from fastapi import APIRouter
+
+PREFIX = "/v1"
 
 
 def routers() -> list[APIRouter]:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...model.artifact import ArtifactError, ModelArtifact, ModelSettings, load_latest
+from . import PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ async def load_model(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-router = APIRouter(tags=["model"], lifespan=load_model)
+router = APIRouter(prefix=PREFIX, tags=["model"], lifespan=load_model)
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 

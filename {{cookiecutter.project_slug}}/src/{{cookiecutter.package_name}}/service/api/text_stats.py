@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-router = APIRouter(tags=["text"])
+from . import PREFIX
+
+router = APIRouter(prefix=PREFIX, tags=["text"])
 
 
 class TextIn(BaseModel):
