@@ -18,9 +18,9 @@ from jinja2.ext import Extension
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hooks"))
 
-import answers  # noqa: E402
-import layout  # noqa: E402
-import rules  # noqa: E402
+import answers
+import layout
+import rules
 
 # Context keys that describe this machine or cookiecutter itself, not the project.
 UNSTORED = {"_output_dir", "_repo_dir", "_extensions", "__prompts__", "__answers_valid"}
@@ -28,6 +28,9 @@ UNSTORED = {"_output_dir", "_repo_dir", "_extensions", "__prompts__", "__answers
 
 def checked_answers(context: dict[str, Any]) -> str:
     """Validate the answers; cookiecutter's CLI prints a failure as one `Error:` line."""
+    if not context.keys() >= answers.ANSWER_KEYS:
+        # A replay prompts only for keys its file lacks; pre_gen_project checks the whole set.
+        return "deferred"
     try:
         answers.validate(context)
     except answers.InvalidAnswer as error:

@@ -16,6 +16,10 @@ from typing import Any
 
 from rules import INCIDENT_OWNERS, MAX_MODELS
 
+ANSWER_KEYS = frozenset(
+    {"project_name", "project_slug", "package_name", "description", "owner_handle",
+     "platform_handle", "model_count", "data_regulated", "incident_owner", "python_version"}
+)  # fmt: skip
 PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
 SLUG_MAX = 50  # leaves room for "-staging" inside Kubernetes' 63-character names
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -95,13 +99,10 @@ def _package(value: Any) -> None:
 
 def _model_count(value: Any) -> int:
     text = str(value)
-    if isinstance(value, bool) or not text.isascii() or not text.isdigit():
-        count = -1
-    else:
-        count = int(text)
-    if not 0 <= count <= MAX_MODELS:
+    whole = not isinstance(value, bool) and text.isascii() and text.isdigit()
+    if not whole or not 0 <= int(text) <= MAX_MODELS:
         raise InvalidAnswer("model_count", value, f"a whole number from 0 to {MAX_MODELS}", "2")
-    return count
+    return int(text)
 
 
 def _yes_no(value: Any) -> bool:

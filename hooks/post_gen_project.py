@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-ANSWERS = json.loads({{ cookiecutter | jsonify | jsonify }})
+ANSWERS = json.loads({{cookiecutter | jsonify | jsonify}})
 sys.path.insert(0, str(Path(ANSWERS["_repo_dir"]) / "hooks"))
 
 import answers  # noqa: E402

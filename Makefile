@@ -1,0 +1,45 @@
+# Tasks of the template repository; `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# The template's own Python; {{cookiecutter.project_slug}}/ is checked through baked projects.
+SOURCES := hooks tests local_extensions.py
+VENV := .venv
+BIN := $(VENV)/bin
+WHEELHOUSE := .cache/wheelhouse
+
+.PHONY: help install test lint format bake clean
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# The wheelhouse is downloaded once; the suite installs a generated project from it offline.
+$(WHEELHOUSE)/.complete: requirements-dev.txt
+	$(PYTHON) -m pip download --quiet --dest $(WHEELHOUSE) -r requirements-dev.txt
+	touch $@
+
+$(BIN)/.complete: requirements-dev.txt $(WHEELHOUSE)/.complete
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --no-index --find-links $(WHEELHOUSE) -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.complete ## Create .venv with the test tools (downloads once)
+
+test: install ## Run the whole test suite: rules, answers, every profile baked, checked and run
+	$(BIN)/pytest
+
+lint: install ## Check the template's own Python
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+
+format: install ## Fix the template's own Python
+	$(BIN)/ruff check --fix $(SOURCES)
+	$(BIN)/ruff format $(SOURCES)
+
+bake: install ## Generate the default project into build/
+	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir build .
+
+clean: ## Remove the environment, the wheelhouse and baked projects
+	rm -rf $(VENV) .cache build

@@ -1,0 +1,120 @@
+"""The answer combinations the suite covers, and the file tree each one must produce.
+
+The expected trees are written out here from the rules, independently of the layout
+manifest, so that a mistake in either shows up as a difference.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rules import INCIDENT_OWNERS, decide
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+MODEL_COUNTS = (0, 1, 2, 5)
+
+
+@dataclass(frozen=True)
+class Profile:
+    model_count: int
+    data_regulated: bool
+    incident_owner: str
+
+    @property
+    def id(self) -> str:
+        regulated = "regulated" if self.data_regulated else "open"
+        return f"{self.model_count}-models-{regulated}-{self.incident_owner}"
+
+    @property
+    def slug(self) -> str:
+        return f"svc-{self.id}"
+
+    @property
+    def package(self) -> str:
+        return self.slug.replace("-", "_")
+
+    @property
+    def components(self) -> frozenset[str]:
+        return decide(self.model_count, self.data_regulated, self.incident_owner).components
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "project_name": f"Service {self.id}",
+            "project_slug": self.slug,
+            "model_count": self.model_count,
+            "data_regulated": self.data_regulated,
+            "incident_owner": self.incident_owner,
+        }
+
+
+PROFILES = [
+    Profile(count, regulated, owner)
+    for count, regulated, owner in itertools.product(MODEL_COUNTS, (False, True), INCIDENT_OWNERS)
+]
+LEAN = Profile(1, False, "platform-team")
+NO_MODEL = Profile(0, False, "platform-team")
+
+BASE_FILES = """
+.dockerignore
+.github/CODEOWNERS
+.github/workflows/ci.yml
+.gitignore
+.pre-commit-config.yaml
+.yamllint.yaml
+Dockerfile
+Makefile
+README.md
+deploy/k8s/base/deployment.yaml
+deploy/k8s/base/hpa.yaml
+deploy/k8s/base/kustomization.yaml
+deploy/k8s/base/pdb.yaml
+deploy/k8s/base/service.yaml
+deploy/k8s/overlays/prod/kustomization.yaml
+deploy/k8s/overlays/staging/kustomization.yaml
+docs/operating-model.md
+docs/runbook.md
+pyproject.toml
+src/{package}/__init__.py
+src/{package}/__main__.py
+src/{package}/answers.json
+src/{package}/logs.py
+src/{package}/operating_model.py
+src/{package}/project.py
+src/{package}/service/__init__.py
+src/{package}/service/api/__init__.py
+src/{package}/service/app.py
+src/{package}/service/health.py
+src/{package}/service/metrics.py
+src/{package}/settings.py
+tests/conftest.py
+tests/test_health.py
+tests/test_logs.py
+tests/test_operating_model.py
+tests/test_settings.py
+"""
+COMPONENT_FILES = {
+    "lean-model": """
+src/{package}/model/__init__.py
+src/{package}/model/artifact.py
+src/{package}/model/dataset.py
+src/{package}/model/train.py
+src/{package}/service/api/predict.py
+tests/test_predict_api.py
+tests/test_train.py
+""",
+    "starter-endpoint": """
+src/{package}/service/api/text_stats.py
+tests/test_text_stats_api.py
+""",
+}
+
+
+def expected_files(profile: Profile) -> set[str]:
+    """Every file the profile's project must hold, and no other."""
+    listed = BASE_FILES + "".join(
+        files for component, files in COMPONENT_FILES.items() if component in profile.components
+    )
+    return {line.format(package=profile.package) for line in listed.split()}

@@ -1,0 +1,143 @@
+"""Invalid answers stop generation with one line, leaving nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from answers import InvalidAnswer, validate
+from profiles import TEMPLATE
+
+COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
+DEFAULTS = {
+    "project_name": "Fraud Scoring",
+    "project_slug": "fraud-scoring",
+    "package_name": "fraud_scoring",
+    "description": "Scores payments.",
+    "owner_handle": "@acme/payments",
+    "platform_handle": "@acme/platform",
+    "model_count": "1",
+    "data_regulated": False,
+    "incident_owner": "platform-team",
+    "python_version": "3.12",
+}
+
+INVALID = [
+    ("project_slug", "../evil"),
+    ("project_slug", "/tmp/evil"),
+    ("project_slug", "nested/evil"),
+    ("project_slug", "Upper-Case"),
+    ("project_slug", "two--hyphens"),
+    ("project_slug", "a" * 51),
+    ("package_name", "class"),
+    ("package_name", "match"),
+    ("package_name", "json"),
+    ("package_name", "fastapi"),
+    ("package_name", "1st_model"),
+    ("package_name", "has-hyphen"),
+    ("model_count", "-1"),
+    ("model_count", "21"),
+    ("model_count", "two"),
+    ("model_count", "1.5"),
+    ("owner_handle", "payments"),
+    ("owner_handle", "@acme/pay ments"),
+    ("platform_handle", "@"),
+    ("project_name", "line\nbreak"),
+    ("description", " "),
+]
+
+
+def run_cookiecutter(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """The CLI as a user runs it, with its caches and replays kept inside tmp_path."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {tmp_path / 'cache'}\nreplay_dir: {tmp_path / 'replay'}\n"
+    )
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    return subprocess.run(
+        [str(COOKIECUTTER), "--config-file", str(config), *args],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (tmp_path / "config.yaml").touch()
+    return folder
+
+
+def entries(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize(("answer", "value"), INVALID, ids=[f"{a}={v[:12]!r}" for a, v in INVALID])
+def test_validate_names_the_answer_what_is_accepted_and_an_example(answer, value):
+    with pytest.raises(InvalidAnswer) as raised:
+        validate({**DEFAULTS, answer: value})
+
+    message = str(raised.value)
+    assert message.startswith(f"invalid {answer} ")
+    assert "expected " in message and ", for example " in message
+
+
+def test_validate_types_the_business_answers():
+    typed = validate({**DEFAULTS, "model_count": "12", "data_regulated": "yes"})
+
+    assert typed == {"model_count": 12, "data_regulated": True, "incident_owner": "platform-team"}
+
+
+@pytest.mark.parametrize(("answer", "value"), INVALID, ids=[f"{a}={v[:12]!r}" for a, v in INVALID])
+def test_cli_stops_with_one_line_and_leaves_nothing(tmp_path, out, answer, value):
+    before = entries(tmp_path)
+
+    result = run_cookiecutter(
+        tmp_path, "--no-input", "-o", str(out), str(TEMPLATE), f"{answer}={value}"
+    )
+
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Error: invalid {answer} ")
+    assert entries(tmp_path) == before  # no project, no stray folder, no replay file
+    assert not Path("/tmp/evil").exists()
+
+
+def test_a_tampered_replay_is_stopped_by_the_pre_generation_hook(tmp_path, out):
+    # A replay skips prompting and its checks, so the hook is the check that runs.
+    assert run_cookiecutter(tmp_path, "--no-input", "-o", str(out), str(TEMPLATE)).returncode == 0
+    (replay,) = (tmp_path / "replay").glob("*.json")
+    context = json.loads(replay.read_text())
+    context["cookiecutter"].update(model_count="99", project_slug="tampered")
+    replay.write_text(json.dumps(context))
+
+    result = run_cookiecutter(tmp_path, "--replay-file", str(replay), "-o", str(out), str(TEMPLATE))
+
+    assert result.returncode != 0
+    assert "error: invalid model_count '99': expected a whole number from 0 to 20" in result.stderr
+    assert not (out / "tampered").exists()
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [("incident_owner", "nobody"), ("python_version", "2.7"), ("data_regulated", "maybe")],
+)
+def test_choices_and_booleans_are_refused_by_cookiecutter_before_any_folder(
+    tmp_path, out, answer, value
+):
+    # Cookiecutter itself checks choice and boolean answers given on the command line, with a
+    # traceback whose last line names the answer and what it accepts.
+
+    result = run_cookiecutter(
+        tmp_path, "--no-input", "-o", str(out), str(TEMPLATE), f"{answer}={value}"
+    )
+
+    assert result.returncode != 0
+    assert answer in result.stderr.strip().splitlines()[-1]
+    assert entries(out) == set()

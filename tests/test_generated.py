@@ -1,0 +1,122 @@
+"""Each generated project passes its own checks, run as its team would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from profiles import LEAN, NO_MODEL, PROFILES, TEMPLATE
+
+# The suite's own environment holds every generated project's dependencies and dev tools.
+SHARED_VENV = Path(sys.prefix)
+WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", TEMPLATE / ".cache" / "wheelhouse"))
+
+
+def make(project: Path, *targets: str, env: dict | None = None, timeout: int = 600) -> str:
+    result = subprocess.run(
+        ["make", *targets], cwd=project, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=timeout, check=False,
+    )  # fmt: skip
+    command = " ".join(targets)
+    assert result.returncode == 0, f"make {command} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_project_passes_its_own_lint_and_tests(working_copy, profile):
+    output = make(working_copy(profile), "lint", "test", f"VENV={SHARED_VENV}")
+
+    assert " passed" in output and " failed" not in output
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_container_manifests_and_workflow_pass_the_real_validators(working_copy, profile):
+    # hadolint, kustomize + kubernetes-validate --strict, check-jsonschema and yamllint: the
+    # project's own `make validate`, which fails on the first tool that objects.
+    make(working_copy(profile), "validate", f"VENV={SHARED_VENV}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str, body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data, {"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def wait_until_ready(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stdout.read()
+        try:
+            if get(url)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} not ready after {seconds}s")
+
+
+def test_lean_readme_commands_work_on_a_fresh_machine(working_copy):
+    """`make install run` then `make test`, installing only from the local wheelhouse."""
+    if not (WHEELHOUSE / "setuptools").exists() and not any(WHEELHOUSE.glob("setuptools-*")):
+        pytest.fail(f"no wheelhouse at {WHEELHOUSE}: run `make wheelhouse` in the template first")
+    project = working_copy(LEAN)
+    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(WHEELHOUSE)}
+    make(project, "install", env=offline)
+    port = free_port()
+
+    server = subprocess.Popen(
+        ["make", "run"], cwd=project, env={**os.environ, "APP_PORT": str(port)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/readyz", server)
+        features = get(f"http://127.0.0.1:{port}/v1/model")[1]["features"]
+        status, answer = get(
+            f"http://127.0.0.1:{port}/v1/predict", {"instances": [dict.fromkeys(features, 1.0)]}
+        )
+        assert status == 200
+        assert answer["predictions"][0]["label"] in {"setosa", "versicolor", "virginica"}
+        assert get(f"http://127.0.0.1:{port}/v1/predict", {"instances": []})[0] == 422
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    assert (project / "artifacts" / "model" / "LATEST").is_file()  # `make run` trained first
+    assert " passed" in make(project, "test")
+
+
+def requirement_names(lines: list[str]) -> set[str]:
+    names = (re.split(r"[<>=!~\[; ]", line.strip())[0] for line in lines)
+    return {name.lower().replace("_", "-") for name in names if name and not name.startswith("#")}
+
+
+@pytest.mark.parametrize("profile", [LEAN, NO_MODEL], ids=lambda p: p.id)
+def test_suite_environment_holds_every_generated_dependency(bake, profile):
+    # Otherwise the shared-environment checks above, or the offline install, would drift.
+    project = tomllib.loads((bake(profile) / "pyproject.toml").read_text())["project"]
+    generated = requirement_names(project["dependencies"] + project["optional-dependencies"]["dev"])
+    suite = requirement_names((TEMPLATE / "requirements-dev.txt").read_text().splitlines())
+
+    assert generated <= suite

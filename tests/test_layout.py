@@ -1,0 +1,109 @@
+"""The layout manifest, and regeneration over an existing project that never deletes a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+import layout
+from profiles import LEAN, TEMPLATE, Profile, expected_files
+from rules import decide
+
+TEMPLATE_PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
+
+
+def test_manifest_names_only_components_the_rules_decide():
+    manifest = layout.load_manifest()
+    known = {d.component for d in decide(1, False, "platform-team").decisions}
+
+    assert set(manifest["components"]) <= known
+    assert set(manifest["not_yet_generated"]) <= known
+    assert not set(manifest["components"]) & set(manifest["not_yet_generated"])
+
+
+def test_every_manifest_path_exists_in_the_template():
+    components = layout.load_manifest()["components"]
+    for path in layout.owned_paths(components, "{{cookiecutter.package_name}}"):
+        assert (TEMPLATE_PROJECT / path).exists(), path
+
+
+def test_prune_removes_created_files_and_emptied_folders_but_keeps_what_existed(tmp_path):
+    (tmp_path / "pkg" / "model").mkdir(parents=True)
+    (tmp_path / "pkg" / "model" / "train.py").write_text("created by this run")
+    (tmp_path / "pkg" / "model" / "notes.md").write_text("the team's")
+    (tmp_path / "pkg" / "api").mkdir()
+    (tmp_path / "pkg" / "api" / "predict.py").write_text("created by this run")
+
+    removed = layout.prune(
+        tmp_path, ["pkg/model/", "pkg/api/predict.py"], preexisting={"pkg/model/notes.md"}
+    )
+
+    assert sorted(removed) == ["pkg/api/predict.py", "pkg/model/train.py"]
+    assert (tmp_path / "pkg" / "model" / "notes.md").read_text() == "the team's"
+    assert (tmp_path / "pkg" / "api").is_dir()  # not owned, so not removed even when empty
+
+
+def test_prune_never_leaves_the_project(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    project = tmp_path / "project"
+    project.mkdir()
+
+    assert layout.prune(project, ["../outside.txt"], preexisting=set()) == []
+    assert outside.exists()
+
+
+def generate(tmp_path: Path, answers: dict, **options) -> Path:
+    """Run cookiecutter as a user would, with its caches inside tmp_path."""
+    config = {"cookiecutters_dir": str(tmp_path / "cache"), "replay_dir": str(tmp_path / "replay")}
+    return Path(
+        cookiecutter(
+            str(TEMPLATE), no_input=True, output_dir=str(tmp_path / "out"),
+            extra_context=answers, default_config=config, **options,
+        )
+    )  # fmt: skip
+
+
+def files_in(project: Path) -> set[str]:
+    return {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+
+
+def test_regenerating_with_new_answers_over_a_project_keeps_every_existing_file(tmp_path):
+    project = generate(tmp_path, LEAN.answers())
+    package = project / "src" / LEAN.package
+    (package / "model" / "features.py").write_text("# the team's feature code\n")
+    (project / "NOTES.md").write_text("the team's notes\n")
+    before = files_in(project)
+
+    generate(tmp_path, {**LEAN.answers(), "model_count": 2}, overwrite_if_exists=True)
+
+    assert before <= files_in(project)
+    assert (package / "model" / "features.py").read_text() == "# the team's feature code\n"
+    assert (package / "service" / "api" / "text_stats.py").is_file()  # new in the MLOps profile
+
+
+def test_generating_over_a_folder_with_team_files_removes_only_this_runs_files(tmp_path):
+    mlops = Profile(2, False, "platform-team")
+    model_dir = tmp_path / "out" / mlops.slug / "src" / mlops.package / "model"
+    model_dir.mkdir(parents=True)
+    (model_dir / "notes.md").write_text("the team's")
+
+    project = generate(tmp_path, mlops.answers(), overwrite_if_exists=True)
+
+    assert files_in(project) == expected_files(mlops) | {f"src/{mlops.package}/model/notes.md"}
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["overwrite", "skip-existing"])
+def test_plain_regeneration_never_deletes_a_user_file(tmp_path, skip):
+    project = generate(tmp_path, LEAN.answers())
+    user_files = [project / "src" / LEAN.package / "model" / "extra.py", project / "data" / "x.csv"]
+    for path in user_files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("mine")
+    no_model = {**LEAN.answers(), "model_count": 0, "incident_owner": "ml-team"}
+
+    generate(tmp_path, no_model, overwrite_if_exists=True, skip_if_file_exists=skip)
+
+    assert all(path.read_text() == "mine" for path in user_files)
