@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WHEELHOUSE := .cache/wheelhouse
 
-.PHONY: help install test lint format bake clean
+.PHONY: help install test lint format generate bake clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ $(BIN)/.complete: requirements-dev.txt $(WHEELHOUSE)/.complete
 
 install: $(BIN)/.complete ## Create .venv with the test tools (downloads once)
 
-test: install ## Run the whole test suite: rules, answers, every profile baked, checked and run
+test: lint ## Run the whole test suite: rules, answers, every profile baked, checked and run
 	$(BIN)/pytest
 
 lint: install ## Check the template's own Python
@@ -38,7 +38,10 @@ format: install ## Fix the template's own Python
 	$(BIN)/ruff check --fix $(SOURCES)
 	$(BIN)/ruff format $(SOURCES)
 
-bake: install ## Generate the default project into build/
+generate: install ## Answer the questions; the project appears in build/
+	$(BIN)/cookiecutter --output-dir build .
+
+bake: install ## Generate the default project into build/ without questions
 	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir build .
 
 clean: ## Remove the environment, the wheelhouse and baked projects

@@ -16,11 +16,12 @@ from typing import Any
 import click
 from jinja2.ext import Extension
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "hooks"))
+HOOKS_DIR = Path(__file__).resolve().parent / "hooks"
+sys.path.insert(0, str(HOOKS_DIR))
 
-import answers
-import layout
-import rules
+import answers  # noqa: E402
+import layout  # noqa: E402
+import rules  # noqa: E402
 
 # Context keys that describe this machine or cookiecutter itself, not the project.
 UNSTORED = {"_output_dir", "_repo_dir", "_extensions", "__prompts__", "__answers_valid"}
@@ -69,6 +70,7 @@ class OperatingModel(Extension):
         environment.filters["stored_answers"] = stored_answers
         environment.filters["incident_handle"] = incident_handle
         environment.filters["shell_quote"] = shlex.quote
+        environment.globals["template_hooks_dir"] = str(HOOKS_DIR)
         environment.globals["operating_rules"] = rules.operating_model.RULES
         environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
         environment.tests["not_yet_generated"] = not_yet_generated

@@ -8,8 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-ANSWERS = json.loads({{cookiecutter | jsonify | jsonify}})
-sys.path.insert(0, str(Path(ANSWERS["_repo_dir"]) / "hooks"))
+ANSWERS = json.loads({{ cookiecutter | jsonify | jsonify }})
+Path(__file__).unlink()  # cookiecutter leaves this rendered copy, answers and all, in /tmp
+# Absolute, from the template's Jinja extension: `_repo_dir` may be relative to another cwd.
+sys.path.insert(0, {{ template_hooks_dir | tojson }})
 
 import answers  # noqa: E402
 import layout  # noqa: E402
