@@ -22,15 +22,17 @@ class Profile:
     model_count: int
     data_regulated: bool
     incident_owner: str
+    python_version: str = "3.12"
 
     @property
     def id(self) -> str:
         regulated = "regulated" if self.data_regulated else "open"
-        return f"{self.model_count}-models-{regulated}-{self.incident_owner}"
+        python = "" if self.python_version == "3.12" else f"-py{self.python_version}"
+        return f"{self.model_count}-models-{regulated}-{self.incident_owner}{python}"
 
     @property
     def slug(self) -> str:
-        return f"svc-{self.id}"
+        return f"svc-{self.id}".replace(".", "")
 
     @property
     def package(self) -> str:
@@ -47,6 +49,7 @@ class Profile:
             "model_count": self.model_count,
             "data_regulated": self.data_regulated,
             "incident_owner": self.incident_owner,
+            "python_version": self.python_version,
         }
 
 

@@ -16,8 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from profiles import LEAN, NO_MODEL, PROFILES, TEMPLATE
+from profiles import LEAN, NO_MODEL, PROFILES, TEMPLATE, Profile
 
 # The suite's own environment holds every generated project's dependencies and dev tools.
 SHARED_VENV = Path(sys.prefix)
@@ -46,6 +47,18 @@ def test_container_manifests_and_workflow_pass_the_real_validators(working_copy,
     # hadolint, kustomize + kubernetes-validate --strict, check-jsonschema and yamllint: the
     # project's own `make validate`, which fails on the first tool that objects.
     make(working_copy(profile), "validate", f"VENV={SHARED_VENV}")
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def test_other_python_versions_validate_and_set_the_image_and_ci(working_copy, version):
+    profile = Profile(1, False, "platform-team", python_version=version)
+    project = working_copy(profile)
+    make(project, "validate", f"VENV={SHARED_VENV}")
+
+    assert f"FROM python:{version}-slim" in (project / "Dockerfile").read_text()
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    tested = workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"]
+    assert tested == sorted({"3.11", version})
 
 
 def free_port() -> int:
