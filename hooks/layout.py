@@ -25,6 +25,17 @@ def owned_paths(components: Iterable[str], package: str, manifest: dict | None =
     return [path.format(package=package) for name in components for path in owned.get(name, ())]
 
 
+def unselected_paths(
+    included: Iterable[str], package: str, manifest: dict | None = None
+) -> list[str]:
+    """The paths of the components left out, except those an included component shares."""
+    manifest = manifest or load_manifest()
+    included = set(included)
+    left_out = [name for name in manifest["components"] if name not in included]
+    kept = set(owned_paths(included, package, manifest))
+    return sorted(set(owned_paths(left_out, package, manifest)) - kept)
+
+
 def snapshot(project_dir: Path) -> list[str]:
     """Every file and folder already inside the project directory, relative to it."""
     return sorted(str(p.relative_to(project_dir)) for p in project_dir.rglob("*"))

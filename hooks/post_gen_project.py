@@ -18,10 +18,9 @@ import layout  # noqa: E402
 import rules  # noqa: E402
 
 profile = rules.decide(**answers.validate(ANSWERS))
-left_out = {d.component for d in profile.decisions if not d.included}
 project_dir = Path.cwd()
 layout.prune(
     project_dir,
-    layout.owned_paths(left_out, ANSWERS["package_name"]),
+    layout.unselected_paths(profile.components, ANSWERS["package_name"]),
     preexisting=layout.take_snapshot(project_dir),
 )

@@ -107,3 +107,10 @@ def test_plain_regeneration_never_deletes_a_user_file(tmp_path, skip):
     generate(tmp_path, no_model, overwrite_if_exists=True, skip_if_file_exists=skip)
 
     assert all(path.read_text() == "mine" for path in user_files)
+
+
+def test_a_path_shared_by_an_included_component_is_kept():
+    manifest = {"components": {"a": ["shared.py", "a.py"], "b": ["shared.py", "b.py"]}}
+
+    assert layout.unselected_paths({"a"}, "pkg", manifest) == ["b.py"]
+    assert layout.unselected_paths(set(), "pkg", manifest) == ["a.py", "b.py", "shared.py"]
