@@ -100,9 +100,9 @@ tests/test_settings.py
 """
 COMPONENT_FILES = {
     "lean-model": """
+src/{package}/datasets.py
 src/{package}/model/__init__.py
 src/{package}/model/artifact.py
-src/{package}/model/dataset.py
 src/{package}/model/train.py
 src/{package}/service/api/predict.py
 tests/test_predict_api.py

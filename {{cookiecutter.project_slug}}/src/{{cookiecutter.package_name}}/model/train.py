@@ -25,7 +25,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import dataset as datasets
+from .. import datasets
 from .artifact import LATEST_FILE, METADATA_FILE, MODEL_FILE, ModelSettings, sha256_file
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,10 @@ def train(config: TrainingConfig, models_dir: Path) -> Path:
 def main(argv: list[str] | None = None) -> None:
     defaults = TrainingConfig()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default=defaults.dataset, choices=sorted(datasets.LOADERS))
+    classification = sorted(
+        name for name, (_, task, _) in datasets.CATALOGUE.items() if task == "classification"
+    )
+    parser.add_argument("--dataset", default=defaults.dataset, choices=classification)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--regularization", type=float, default=defaults.regularization)
     parser.add_argument("--output", type=Path, default=ModelSettings().model_dir)
