@@ -21,7 +21,8 @@ ANSWER_KEYS = frozenset(
      "platform_handle", "model_count", "data_regulated", "incident_owner", "python_version"}
 )  # fmt: skip
 PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
-SLUG_MAX = 50  # leaves room for "-staging" inside Kubernetes' 63-character names
+# Kubernetes limits CronJob names to 52 characters, and the retraining CronJob adds "-retrain".
+SLUG_MAX = 44
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
 # GitHub user (@name) or team (@org/team) handles, as CODEOWNERS accepts them.

@@ -64,7 +64,8 @@ def take_snapshot(project_dir: Path) -> set[str]:
 def prune(project_dir: Path, paths: Iterable[str], preexisting: set[str]) -> list[str]:
     """Remove the given paths' files and emptied folders, keeping anything in `preexisting`.
 
-    Returns the removed paths, relative to the project directory.
+    Folders above a removed path that this run created and left empty go too. Returns the
+    removed paths, relative to the project directory.
     """
     root = project_dir.resolve()
     removed = []
@@ -73,7 +74,8 @@ def prune(project_dir: Path, paths: Iterable[str], preexisting: set[str]) -> lis
         if not target.is_relative_to(root) or not target.exists():
             continue
         files = sorted(target.rglob("*"), reverse=True) if target.is_dir() else []
-        for candidate in [*files, target]:
+        parents = [p for p in target.parents if p != root and p.is_relative_to(root)]
+        for candidate in [*files, target, *parents]:
             relative = str(candidate.relative_to(root))
             if relative in preexisting:
                 continue

@@ -105,8 +105,31 @@ src/{package}/model/__init__.py
 src/{package}/model/artifact.py
 src/{package}/model/train.py
 src/{package}/service/api/predict.py
+src/{package}/service/prediction.py
 tests/test_predict_api.py
 tests/test_train.py
+""",
+    "tracking": """
+deploy/k8s/components/mlops/cronjob.yaml
+deploy/k8s/components/mlops/kustomization.yaml
+src/{package}/datasets.py
+src/{package}/models.yaml
+src/{package}/tracking/__init__.py
+src/{package}/tracking/config.py
+src/{package}/tracking/store.py
+src/{package}/tracking/train.py
+tests/test_tracking.py
+""",
+    "registry": """
+src/{package}/registry/__init__.py
+src/{package}/registry/__main__.py
+src/{package}/registry/champions.py
+src/{package}/registry/lineage.py
+src/{package}/registry/promotion.py
+src/{package}/service/api/models.py
+src/{package}/service/prediction.py
+tests/test_models_api.py
+tests/test_registry.py
 """,
     "starter-endpoint": """
 src/{package}/service/api/text_stats.py

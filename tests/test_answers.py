@@ -33,7 +33,7 @@ INVALID = [
     ("project_slug", "nested/evil"),
     ("project_slug", "Upper-Case"),
     ("project_slug", "two--hyphens"),
-    ("project_slug", "a" * 51),
+    ("project_slug", "a" * 45),
     ("package_name", "class"),
     ("package_name", "match"),
     ("package_name", "json"),

@@ -77,6 +77,7 @@ def test_mlops_decision_record_says_what_is_not_generated_yet(bake):
     owners = (project / ".github" / "CODEOWNERS").read_text()
 
     assert "## Verdict: `mlops-governed` (MLOps layout)" in record
+    assert "| tracking | yes | repeat work, response ownership, governance |" in record
     assert "| governance | required, not generated yet | governance |" in record
     assert "does not generate yet" in record
     assert "/docs/runbook.md          @my-org/my-team" in owners

@@ -14,6 +14,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -67,14 +68,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(url: str, body: dict | None = None) -> tuple[int, dict]:
+def get(url: str, body: dict | None = None) -> tuple[int, Any]:
+    """GET, or POST a JSON body; the answer's status and its JSON (or text)."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data, {"content-type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
+            status, text = response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        status, text = error.code, error.read()
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text.decode()
 
 
 def wait_until_ready(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
@@ -133,3 +139,63 @@ def test_suite_environment_holds_every_generated_dependency(bake, profile):
     suite = requirement_names((TEMPLATE / "requirements-dev.txt").read_text().splitlines())
 
     assert generated <= suite
+
+
+def serve(command: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def test_mlops_project_trains_promotes_and_serves_through_a_real_mlflow_server(
+    working_copy, tmp_path
+):
+    """Tracking, registry and serving against `mlflow server` over HTTP, not the local file."""
+    profile = Profile(2, False, "ml-team")
+    project = working_copy(profile)
+    mlflow_port, service_port = free_port(), free_port()
+    tracking = f"http://127.0.0.1:{mlflow_port}"
+    env = {"MLFLOW_TRACKING_URI": tracking, "MLFLOW_DISABLE_TELEMETRY": "true", "PYTHONPATH": "src"}
+    python = str(SHARED_VENV / "bin" / "python")
+
+    server = serve(
+        [str(SHARED_VENV / "bin" / "mlflow"), "server", "--host", "127.0.0.1",
+         "--port", str(mlflow_port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
+         "--artifacts-destination", str(tmp_path / "artifacts")],
+        tmp_path, env,
+    )  # fmt: skip
+    try:
+        wait_until_ready(f"{tracking}/health", server)
+        for command in (["tracking.train"], ["registry", "promote", "--by", "ci"]):
+            module = f"{profile.package}.{command[0]}"
+            done = subprocess.run(
+                [python, "-m", module, *command[1:]], cwd=project, env={**os.environ, **env},
+                capture_output=True, text=True, timeout=600, check=False,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stdout + done.stderr
+        assert "champion 1 (changed)" in done.stdout
+
+        service = serve([python, "-m", profile.package], project,
+                        {**env, "APP_PORT": str(service_port)})  # fmt: skip
+        try:
+            wait_until_ready(f"http://127.0.0.1:{service_port}/readyz", service)
+            models = get(f"http://127.0.0.1:{service_port}/v1/models")[1]
+            assert len(models) == 2
+            for model in models:
+                url = f"http://127.0.0.1:{service_port}/v1/models/{model['name']}/predict"
+                status, body = get(url, {"instances": [dict.fromkeys(model["features"], 0.5)]})
+                assert status == 200, body
+        finally:
+            stop(service)
+    finally:
+        stop(server)
+
+    assert not (project / "mlflow.db").exists()  # everything went through the server
+    assert any((tmp_path / "artifacts").rglob("MLmodel"))

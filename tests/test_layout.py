@@ -40,9 +40,18 @@ def test_prune_removes_created_files_and_emptied_folders_but_keeps_what_existed(
         tmp_path, ["pkg/model/", "pkg/api/predict.py"], preexisting={"pkg/model/notes.md"}
     )
 
-    assert sorted(removed) == ["pkg/api/predict.py", "pkg/model/train.py"]
+    assert sorted(removed) == ["pkg/api", "pkg/api/predict.py", "pkg/model/train.py"]
     assert (tmp_path / "pkg" / "model" / "notes.md").read_text() == "the team's"
-    assert (tmp_path / "pkg" / "api").is_dir()  # not owned, so not removed even when empty
+
+
+def test_prune_keeps_a_folder_that_existed_even_when_it_empties(tmp_path):
+    (tmp_path / "deploy" / "extra").mkdir(parents=True)
+    (tmp_path / "deploy" / "extra" / "job.yaml").write_text("created by this run")
+
+    layout.prune(tmp_path, ["deploy/extra/"], preexisting={"deploy"})
+
+    assert (tmp_path / "deploy").is_dir()
+    assert not (tmp_path / "deploy" / "extra").exists()
 
 
 def test_prune_never_leaves_the_project(tmp_path):
@@ -81,7 +90,7 @@ def test_regenerating_with_new_answers_over_a_project_keeps_every_existing_file(
 
     assert before <= files_in(project)
     assert (package / "model" / "features.py").read_text() == "# the team's feature code\n"
-    assert (package / "service" / "api" / "text_stats.py").is_file()  # new in the MLOps profile
+    assert (package / "tracking" / "train.py").is_file()  # new in the MLOps profile
 
 
 def test_generating_over_a_folder_with_team_files_removes_only_this_runs_files(tmp_path):

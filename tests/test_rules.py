@@ -6,7 +6,7 @@ import pytest
 
 from rules import INCIDENT_OWNERS, MAX_MODELS, decide
 
-MLOPS = {"devops-base", "starter-endpoint", "tracking", "registry", "monitoring"}
+MLOPS = {"devops-base", "tracking", "registry", "monitoring"}
 GOVERNED = MLOPS | {"governance", "log-redaction"}
 
 # (model_count, data_regulated, incident_owner) -> (profile name, included components,

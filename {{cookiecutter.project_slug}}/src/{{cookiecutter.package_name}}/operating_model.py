@@ -143,10 +143,6 @@ def _lean_model(model_count: int, lean: bool, mlops_rule: str) -> Decision:
 
 
 def _starter_endpoint(model_count: int, lean: bool, mlops_rule: str) -> Decision:
-    if lean:
-        return Decision(
-            "starter-endpoint", False, LEAN_START, "the service's API is the model's prediction"
-        )
     if model_count == 0:
         return Decision(
             "starter-endpoint",
@@ -154,12 +150,12 @@ def _starter_endpoint(model_count: int, lean: bool, mlops_rule: str) -> Decision
             NO_MODEL,
             "a plain service starts from a small real endpoint with validated input",
         )
+    if lean:
+        return Decision(
+            "starter-endpoint", False, LEAN_START, "the service's API is the model's prediction"
+        )
     return Decision(
-        "starter-endpoint",
-        True,
-        mlops_rule,
-        "models are served through the registry component; until this template generates "
-        "it, the service starts from a small real endpoint with validated input",
+        "starter-endpoint", False, mlops_rule, "the registry component serves every model"
     )
 
 

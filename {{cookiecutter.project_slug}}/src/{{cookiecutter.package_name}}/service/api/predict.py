@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
 
 from ...model.artifact import ArtifactError, ModelArtifact, ModelSettings, load_latest
+from ..prediction import PredictRequest, PredictResponse, check_features, classified
 from . import PREFIX
 
 log = logging.getLogger(__name__)
@@ -32,24 +32,6 @@ async def load_model(app: FastAPI) -> AsyncIterator[None]:
 
 router = APIRouter(prefix=PREFIX, tags=["model"], lifespan=load_model)
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-
-
-class PredictRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    instances: list[dict[str, FiniteFloat]] = Field(min_length=1, max_length=1000)
-
-
-class Prediction(BaseModel):
-    label: str
-    probabilities: dict[str, float]
-
-
-class PredictResponse(BaseModel):
-    model_version: str
-    predictions: list[Prediction]
-
 
 def current_model(request: Request) -> ModelArtifact:
     model = request.app.state.model
@@ -58,32 +40,13 @@ def current_model(request: Request) -> ModelArtifact:
     return model
 
 
-@router.post("/predict")
+@router.post("/predict", response_model_exclude_none=True)
 def predict(body: PredictRequest, request: Request) -> PredictResponse:
     model = current_model(request)
-    expected = set(model.features)
-    for index, row in enumerate(body.instances):
-        if set(row) != expected:
-            raise HTTPException(
-                422,
-                detail={
-                    "instance": index,
-                    "missing": sorted(expected - set(row)),
-                    "unexpected": sorted(set(row) - expected),
-                },
-            )
-    probabilities = model.predict_proba(body.instances)
+    check_features(body.instances, model.features)
     return PredictResponse(
         model_version=model.version,
-        predictions=[
-            Prediction(
-                label=model.classes[int(row.argmax())],
-                probabilities={
-                    c: round(float(p), 6) for c, p in zip(model.classes, row, strict=True)
-                },
-            )
-            for row in probabilities
-        ],
+        predictions=classified(model.predict_proba(body.instances), model.classes),
     )
 
 

@@ -1,0 +1,1 @@
+"""The model registry: promotion by aliases, rollback, lineage, and champions for serving."""

@@ -1,0 +1,57 @@
+"""The champion of each model, loaded from the registry for serving."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import mlflow.sklearn
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from ..service.prediction import Prediction, classified, regressed
+from ..tracking.config import ModelSpec
+from .promotion import CHAMPION, aliased
+
+
+class ChampionUnavailable(RuntimeError):
+    """The model has no champion, or its champion cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class Champion:
+    name: str
+    version: str
+    task: str
+    features: list[str]
+    classes: list[str]
+    model: Any
+
+    def predict(self, rows: list[dict[str, float]]) -> list[Prediction]:
+        frame = pd.DataFrame(rows, columns=self.features)
+        if self.task == "classification":
+            return classified(self.model.predict_proba(frame), self.classes)
+        return regressed(self.model.predict(frame))
+
+
+def load_champion(client: MlflowClient, spec: ModelSpec) -> Champion:
+    """Load the version aliased `champion`, with the feature order of its signature."""
+    registered = aliased(client, spec.name, CHAMPION)
+    if registered is None:
+        raise ChampionUnavailable(f"{spec.name} has no champion: run `make train promote`")
+    uri = f"models:/{spec.name}/{registered.version}"
+    try:
+        model = mlflow.sklearn.load_model(uri)
+        signature = mlflow.models.get_model_info(uri).signature
+    except (MlflowException, OSError) as error:
+        raise ChampionUnavailable(f"{spec.name} version {registered.version}: {error}") from error
+    return Champion(
+        name=spec.name,
+        version=str(registered.version),
+        task=spec.task,
+        features=signature.inputs.input_names(),
+        classes=json.loads(registered.tags.get("classes", "[]")),
+        model=model,
+    )

@@ -1,0 +1,9 @@
+"""Experiment tracking: the model configuration and the generic training pipeline.
+
+MLflow reads its telemetry switch when it is imported, so it is set here, before any
+module of this package imports MLflow.
+"""
+
+import os
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")

@@ -1,0 +1,98 @@
+"""The model configuration (`models.yaml`): one entry per model, validated on load."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PACKAGE = __package__.rpartition(".")[0]
+# Every metric the pipeline computes, by task, and whether higher is better.
+METRICS = {
+    "classification": {"accuracy": True, "f1_macro": True},
+    "regression": {"r2": True, "rmse": False, "mae": False},
+}
+ESTIMATORS = {
+    "classification": ("logistic_regression", "random_forest_classifier"),
+    "regression": ("ridge", "random_forest_regressor"),
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Promotion(Strict):
+    """When a new version may replace the champion."""
+
+    metric: str
+    thresholds: dict[str, float] = {}
+
+
+class ModelSpec(Strict):
+    """One model: its data, its estimator and its promotion policy."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")
+    dataset: str
+    task: Literal["classification", "regression"]
+    target: str
+    features: list[str] = Field(min_length=1)
+    estimator: str
+    params: dict[str, float | int | str | bool] = {}
+    promotion: Promotion
+    owner: str
+
+    @model_validator(mode="after")
+    def _fits_the_task(self) -> ModelSpec:
+        metrics = METRICS[self.task]
+        unknown = {self.promotion.metric, *self.promotion.thresholds} - metrics.keys()
+        if unknown:
+            raise ValueError(f"{self.task} metrics are {sorted(metrics)}, not {sorted(unknown)}")
+        if self.estimator not in ESTIMATORS[self.task]:
+            raise ValueError(f"{self.task} estimators are {list(ESTIMATORS[self.task])}")
+        return self
+
+    def higher_is_better(self, metric: str) -> bool:
+        return METRICS[self.task][metric]
+
+
+class Training(Strict):
+    seed: int = 42
+    test_size: float = Field(default=0.25, gt=0, lt=1)
+
+
+class ModelsConfig(Strict):
+    training: Training = Training()
+    models: list[ModelSpec]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> ModelsConfig:
+        names = [spec.name for spec in self.models]
+        if len(names) != len(set(names)):
+            raise ValueError(f"model names must be unique: {names}")
+        return self
+
+    def get(self, name: str) -> ModelSpec:
+        for spec in self.models:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"no model {name!r} in the configuration; known: {self.names}")
+
+    @property
+    def names(self) -> list[str]:
+        return [spec.name for spec in self.models]
+
+
+def load_config(path: Path | None = None) -> ModelsConfig:
+    """`models.yaml` from `path`, `APP_MODELS_CONFIG`, or the one shipped with the package."""
+    if path is None and (configured := os.environ.get("APP_MODELS_CONFIG")):
+        path = Path(configured)
+    if path is None:
+        text = resources.files(PACKAGE).joinpath("models.yaml").read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return ModelsConfig.model_validate(yaml.safe_load(text))

@@ -1,0 +1,151 @@
+"""The generic training pipeline: `python -m <package>.tracking.train [--model NAME]`.
+
+For each model in `models.yaml`: load and hash the data, split it with the configured seed,
+fit, evaluate, and record everything in MLflow (parameters, metrics, data hash, code and
+package versions, the model with its signature and an input example). Each run registers a
+new model version and gives it the `challenger` alias; `registry promote` decides the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+from importlib import metadata
+
+import mlflow
+import mlflow.sklearn
+import numpy as np
+import pandas as pd
+from mlflow.models import infer_signature
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    mean_absolute_error,
+    r2_score,
+    root_mean_squared_error,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from .. import datasets
+from .config import ModelSpec, Training, load_config
+from .store import connect
+
+CHALLENGER = "challenger"
+# name -> (class, the types skops must trust to load it back: this project trained it)
+ESTIMATORS = {
+    "logistic_regression": (LogisticRegression, []),
+    "random_forest_classifier": (RandomForestClassifier, ["sklearn.tree._tree.Tree"]),
+    "ridge": (Ridge, []),
+    "random_forest_regressor": (RandomForestRegressor, ["sklearn.tree._tree.Tree"]),
+}
+RECORDED_PACKAGES = ("scikit-learn", "numpy", "pandas", "mlflow-skinny")
+
+
+def code_version() -> str:
+    """`APP_CODE_VERSION` (set it in images built by CI), else the git commit, else unknown."""
+    if version := os.environ.get("APP_CODE_VERSION"):
+        return version
+    try:
+        commit = _git("rev-parse", "HEAD")
+        return commit + ("-dirty" if _git("status", "--porcelain") else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=10, check=True)
+    return done.stdout.strip()
+
+
+def evaluate(task: str, truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    if task == "classification":
+        return {
+            "accuracy": float(accuracy_score(truth, predicted)),
+            "f1_macro": float(f1_score(truth, predicted, average="macro")),
+        }
+    return {
+        "r2": float(r2_score(truth, predicted)),
+        "rmse": float(root_mean_squared_error(truth, predicted)),
+        "mae": float(mean_absolute_error(truth, predicted)),
+    }
+
+
+def fit(
+    spec: ModelSpec, training: Training, data: datasets.Dataset
+) -> tuple[Pipeline, dict[str, float], pd.DataFrame]:
+    """Fit on a deterministic split; return the model, its test metrics and its training rows."""
+    frame = pd.DataFrame(data.x, columns=list(data.features))
+    x_train, x_test, y_train, y_test = train_test_split(
+        frame,
+        data.y,
+        test_size=training.test_size,
+        random_state=training.seed,
+        stratify=data.y if spec.task == "classification" else None,
+    )
+    estimator_class, _ = ESTIMATORS[spec.estimator]
+    estimator = estimator_class(**spec.params, random_state=training.seed)
+    model = make_pipeline(StandardScaler(), estimator).fit(x_train, y_train)
+    return model, evaluate(spec.task, y_test, model.predict(x_test)), x_train
+
+
+def train(spec: ModelSpec, training: Training) -> str:
+    """Train one model, record the run, register a version; return the version number."""
+    client = connect()
+    data = datasets.load(spec.dataset).select(spec.features)
+    if data.task != spec.task:
+        raise ValueError(f"{spec.name}: dataset {spec.dataset} is for {data.task}, not {spec.task}")
+    model, metrics, x_train = fit(spec, training, data)
+    tags = {
+        "data_hash": data.data_hash,
+        "dataset": spec.dataset,
+        "code_version": code_version(),
+        "owner": spec.owner,
+        "task": spec.task,
+        "packages": json.dumps({name: metadata.version(name) for name in RECORDED_PACKAGES}),
+    }
+    mlflow.set_experiment(spec.name)
+    with mlflow.start_run(run_name=f"{spec.name}-{data.data_hash[:8]}"):
+        mlflow.log_params({"estimator": spec.estimator, **spec.params, **training.model_dump()})
+        mlflow.log_metrics(metrics)
+        mlflow.set_tags(tags)
+        mlflow.log_dict(
+            {"dataset": spec.dataset, "data_hash": data.data_hash, "rows": len(data.y),
+             "features": list(data.features), "target": data.target},
+            "data_snapshot.json",
+        )  # fmt: skip
+        info = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            signature=infer_signature(x_train, model.predict(x_train)),
+            input_example=x_train.head(3),
+            registered_model_name=spec.name,
+            # Listing them skips MLflow's slow requirement inference in a subprocess.
+            pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
+            skops_trusted_types=ESTIMATORS[spec.estimator][1] or None,
+        )
+    version = str(info.registered_model_version)
+    for key, value in {"data_hash": data.data_hash, "classes": json.dumps(data.classes)}.items():
+        client.set_model_version_tag(spec.name, version, key, value)
+    client.set_registered_model_alias(spec.name, CHALLENGER, version)
+    return version
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="train only this model (default: every model)")
+    args = parser.parse_args(argv)
+    config = load_config()
+    specs = [config.get(args.model)] if args.model else config.models
+    for spec in specs:
+        version = train(spec, config.training)
+        print(f"{spec.name}: registered version {version} as {CHALLENGER}")
+
+
+if __name__ == "__main__":
+    main()

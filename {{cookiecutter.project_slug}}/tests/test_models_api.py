@@ -1,0 +1,92 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.registry.promotion import promote
+from {{ cookiecutter.package_name }}.service.app import create_app
+from {{ cookiecutter.package_name }}.tracking.config import load_config
+from {{ cookiecutter.package_name }}.tracking.store import connect
+from {{ cookiecutter.package_name }}.tracking.train import train
+
+CONFIG = load_config()
+
+
+@pytest.fixture(scope="module")
+def tracking_uri(tmp_path_factory):
+    """A store where every configured model was trained and promoted once."""
+    folder = tmp_path_factory.mktemp("store")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv("MLFLOW_TRACKING_URI", uri)
+        client = connect()
+        for spec in CONFIG.models:
+            train(spec, CONFIG.training)
+            assert promote(client, spec, "tests").changed
+    return uri
+
+
+@pytest.fixture
+def client(tracking_uri, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_uri)
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def example(model: dict) -> dict:
+    return {"instances": [dict.fromkeys(model["features"], 0.5)]}
+
+
+def test_ready_once_every_champion_is_loaded(client):
+    assert client.get("/readyz").status_code == 200
+
+
+def test_lists_every_configured_model_with_its_champion_version(client):
+    served = client.get("/v1/models").json()
+
+    assert [m["name"] for m in served] == CONFIG.names
+    assert all(m["version"] == "1" for m in served)
+
+
+def test_each_model_predicts_from_its_champion(client):
+    for model in client.get("/v1/models").json():
+        response = client.post(f"/v1/models/{model['name']}/predict", json=example(model))
+
+        assert response.status_code == 200, response.text
+        prediction = response.json()["predictions"][0]
+        if model["task"] == "classification":
+            assert prediction["label"] in model["classes"]
+            assert sum(prediction["probabilities"].values()) == pytest.approx(1, abs=1e-4)
+        else:
+            assert isinstance(prediction["value"], float)
+
+
+def test_input_is_validated_against_the_models_features(client):
+    model = client.get("/v1/models").json()[0]
+    row = example(model)["instances"][0]
+    missing = dict(list(row.items())[1:])
+
+    response = client.post(f"/v1/models/{model['name']}/predict", json={"instances": [missing]})
+
+    assert response.status_code == 422
+    assert response.json()["detail"]["missing"] == [model["features"][0]]
+    empty = client.post(f"/v1/models/{model['name']}/predict", json={"instances": []})
+    assert empty.status_code == 422
+
+
+def test_an_unknown_model_is_answered_404(client):
+    assert (
+        client.post("/v1/models/nope/predict", json={"instances": [{"x": 1.0}]}).status_code == 404
+    )
+
+
+def test_without_champions_the_service_is_alive_but_not_ready():
+    with TestClient(create_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert set(ready.json()["problems"]) == {f"model {name}" for name in CONFIG.names}
+        name = CONFIG.names[0]
+        assert (
+            client.post(f"/v1/models/{name}/predict", json={"instances": [{"x": 1.0}]}).status_code
+            == 503
+        )

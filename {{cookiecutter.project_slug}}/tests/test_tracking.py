@@ -1,0 +1,71 @@
+import pytest
+from pydantic import ValidationError
+
+from {{ cookiecutter.package_name }} import project
+from {{ cookiecutter.package_name }}.tracking.config import ModelsConfig, load_config
+from {{ cookiecutter.package_name }}.tracking.store import connect
+from {{ cookiecutter.package_name }}.tracking.train import CHALLENGER, train
+
+CONFIG = load_config()
+FIRST = CONFIG.models[0]
+
+
+def test_configuration_has_an_entry_per_model_with_distinct_datasets_where_possible():
+    datasets = [spec.dataset for spec in CONFIG.models]
+
+    assert len(CONFIG.models) == int(project.answers()["model_count"])
+    assert len(set(datasets)) == min(len(datasets), 4)
+
+
+def test_a_training_run_registers_a_challenger_with_everything_needed_to_recreate_it():
+    version = train(FIRST, CONFIG.training)
+
+    client = connect()
+    registered = client.get_model_version_by_alias(FIRST.name, CHALLENGER)
+    run = client.get_run(registered.run_id).data
+    assert str(registered.version) == version
+    assert len(run.tags["data_hash"]) == 64
+    assert {"code_version", "packages", "dataset", "owner"} <= run.tags.keys()
+    assert run.params["seed"] == str(CONFIG.training.seed)
+    assert FIRST.promotion.metric in run.metrics
+
+
+def test_training_twice_gives_the_same_data_hash_and_metrics():
+    client = connect()
+    runs = [
+        client.get_run(client.get_model_version(FIRST.name, train(FIRST, CONFIG.training)).run_id)
+        for _ in range(2)
+    ]
+
+    assert runs[0].data.tags["data_hash"] == runs[1].data.tags["data_hash"]
+    assert runs[0].data.metrics == runs[1].data.metrics
+
+
+def test_the_configuration_file_can_come_from_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "models.yaml"
+    path.write_text("models: []\n")
+    monkeypatch.setenv("APP_MODELS_CONFIG", str(path))
+
+    assert load_config().models == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"promotion": {"metric": "rmse"}},
+        {"estimator": "ridge"},
+        {"name": "Not A Slug"},
+        {"unknown": 1},
+    ],
+    ids=["metric-of-other-task", "estimator-of-other-task", "bad-name", "unknown-key"],
+)
+def test_invalid_model_entries_are_refused(change):
+    entry = {**FIRST.model_dump(), **change}
+
+    with pytest.raises(ValidationError):
+        ModelsConfig.model_validate({"models": [entry]})
+
+
+def test_duplicate_model_names_are_refused():
+    with pytest.raises(ValidationError, match="unique"):
+        ModelsConfig.model_validate({"models": [FIRST.model_dump(), FIRST.model_dump()]})
