@@ -83,6 +83,18 @@ def get(url: str, body: dict | None = None) -> tuple[int, Any]:
         return status, text.decode()
 
 
+def serve(command: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
 def wait_until_ready(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -96,6 +108,25 @@ def wait_until_ready(url: str, server: subprocess.Popen, seconds: float = 120) -
     pytest.fail(f"{url} not ready after {seconds}s")
 
 
+def test_mlops_make_run_trains_promotes_and_serves_on_the_embedded_defaults(working_copy):
+    """`make run` with no store yet: trains, promotes, then serves every champion."""
+    profile = Profile(2, False, "ml-team")
+    project = working_copy(profile)
+    port = free_port()
+    env = {"APP_PORT": str(port), "PYTHONPATH": "src"}
+
+    server = serve(["make", "run", f"VENV={SHARED_VENV}"], project, env)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/readyz", server, seconds=300)
+        models = get(f"http://127.0.0.1:{port}/v1/models")[1]
+        assert [model["version"] for model in models] == ["1", "1"]
+    finally:
+        stop(server)
+
+    assert (project / "mlflow.db").is_file()
+    assert (project / "mlruns").is_dir()
+
+
 def test_lean_readme_commands_work_on_a_fresh_machine(working_copy):
     """`make install run` then `make test`, installing only from the local wheelhouse."""
     if not (WHEELHOUSE / "setuptools").exists() and not any(WHEELHOUSE.glob("setuptools-*")):
@@ -105,10 +136,7 @@ def test_lean_readme_commands_work_on_a_fresh_machine(working_copy):
     make(project, "install", env=offline)
     port = free_port()
 
-    server = subprocess.Popen(
-        ["make", "run"], cwd=project, env={**os.environ, "APP_PORT": str(port)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+    server = serve(["make", "run"], project, {"APP_PORT": str(port)})
     try:
         wait_until_ready(f"http://127.0.0.1:{port}/readyz", server)
         features = get(f"http://127.0.0.1:{port}/v1/model")[1]["features"]
@@ -119,8 +147,7 @@ def test_lean_readme_commands_work_on_a_fresh_machine(working_copy):
         assert answer["predictions"][0]["label"] in {"setosa", "versicolor", "virginica"}
         assert get(f"http://127.0.0.1:{port}/v1/predict", {"instances": []})[0] == 422
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
 
     assert (project / "artifacts" / "model" / "LATEST").is_file()  # `make run` trained first
     assert " passed" in make(project, "test")
@@ -131,26 +158,15 @@ def requirement_names(lines: list[str]) -> set[str]:
     return {name.lower().replace("_", "-") for name in names if name and not name.startswith("#")}
 
 
-@pytest.mark.parametrize("profile", [LEAN, NO_MODEL], ids=lambda p: p.id)
+@pytest.mark.parametrize("profile", [NO_MODEL, LEAN, Profile(5, True, "ml-team")], ids=lambda p: p.id)
 def test_suite_environment_holds_every_generated_dependency(bake, profile):
     # Otherwise the shared-environment checks above, or the offline install, would drift.
     project = tomllib.loads((bake(profile) / "pyproject.toml").read_text())["project"]
-    generated = requirement_names(project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = [dep for group in project["optional-dependencies"].values() for dep in group]
+    generated = requirement_names(project["dependencies"] + extras)
     suite = requirement_names((TEMPLATE / "requirements-dev.txt").read_text().splitlines())
 
     assert generated <= suite
-
-
-def serve(command: list[str], cwd: Path, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        command, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
 
 
 def test_mlops_project_trains_promotes_and_serves_through_a_real_mlflow_server(
