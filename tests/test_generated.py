@@ -21,6 +21,8 @@ import yaml
 
 from profiles import LEAN, NO_MODEL, PROFILES, TEMPLATE, Profile
 
+GOVERNED = Profile(5, True, "ml-team")
+
 # The suite's own environment holds every generated project's dependencies and dev tools.
 SHARED_VENV = Path(sys.prefix)
 WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", TEMPLATE / ".cache" / "wheelhouse"))
@@ -158,7 +160,7 @@ def requirement_names(lines: list[str]) -> set[str]:
     return {name.lower().replace("_", "-") for name in names if name and not name.startswith("#")}
 
 
-@pytest.mark.parametrize("profile", [NO_MODEL, LEAN, Profile(5, True, "ml-team")], ids=lambda p: p.id)
+@pytest.mark.parametrize("profile", [NO_MODEL, LEAN, GOVERNED], ids=lambda p: p.id)
 def test_suite_environment_holds_every_generated_dependency(bake, profile):
     # Otherwise the shared-environment checks above, or the offline install, would drift.
     project = tomllib.loads((bake(profile) / "pyproject.toml").read_text())["project"]
