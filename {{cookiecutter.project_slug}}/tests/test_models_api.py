@@ -90,3 +90,12 @@ def test_without_champions_the_service_is_alive_but_not_ready():
             client.post(f"/v1/models/{name}/predict", json={"instances": [{"x": 1.0}]}).status_code
             == 503
         )
+
+
+def test_an_unreachable_registry_leaves_the_service_alive_but_not_ready(monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    with TestClient(create_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        problems = client.get("/readyz").json()["problems"]
+        assert all("did not answer" in reason for reason in problems.values())

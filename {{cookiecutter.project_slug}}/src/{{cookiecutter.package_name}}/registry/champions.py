@@ -38,7 +38,10 @@ class Champion:
 
 def load_champion(client: MlflowClient, spec: ModelSpec) -> Champion:
     """Load the version aliased `champion`, with the feature order of its signature."""
-    registered = aliased(client, spec.name, CHAMPION)
+    try:
+        registered = aliased(client, spec.name, CHAMPION)
+    except MlflowException as error:
+        raise ChampionUnavailable(f"{spec.name}: the registry did not answer: {error}") from error
     if registered is None:
         raise ChampionUnavailable(f"{spec.name} has no champion: run `make train promote`")
     uri = f"models:/{spec.name}/{registered.version}"

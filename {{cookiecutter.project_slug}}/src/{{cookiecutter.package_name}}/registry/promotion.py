@@ -37,12 +37,19 @@ class Outcome:
         )
 
 
+# What MLflow answers for a model that does not exist or an alias no version holds.
+NOT_FOUND = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}
+
+
 def aliased(client: MlflowClient, model: str, alias: str) -> ModelVersion | None:
-    """The version holding the alias, or None. (MLflow numbers versions; callers use str.)"""
+    """The version holding the alias, or None; any other failure (an unreachable tracking
+    server, say) propagates. MLflow numbers versions; callers use them as text."""
     try:
         return client.get_model_version_by_alias(model, alias)
-    except MlflowException:
-        return None
+    except MlflowException as error:
+        if error.error_code in NOT_FOUND:
+            return None
+        raise
 
 
 def promote(client: MlflowClient, spec: ModelSpec, actor: str) -> Outcome:
