@@ -54,10 +54,19 @@ def test_the_configuration_file_can_come_from_the_environment(tmp_path, monkeypa
     [
         {"promotion": {"metric": "rmse"}},
         {"estimator": "ridge"},
+        {"dataset": "diabetes"},
+        {"dataset": "no-such-dataset"},
         {"name": "Not A Slug"},
         {"unknown": 1},
     ],
-    ids=["metric-of-other-task", "estimator-of-other-task", "bad-name", "unknown-key"],
+    ids=[
+        "metric-of-other-task",
+        "estimator-of-other-task",
+        "dataset-of-other-task",
+        "unknown-dataset",
+        "bad-name",
+        "unknown-key",
+    ],
 )
 def test_invalid_model_entries_are_refused(change):
     entry = {**FIRST.model_dump(), **change}

@@ -10,7 +10,7 @@ from .settings import Settings
 def main() -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.redact_fields)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(create_app(), host=settings.host, port=settings.port, log_config=None)
 
 
 if __name__ == "__main__":

@@ -7,16 +7,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .. import project
-from ..settings import Settings
 from . import api, health
 from .metrics import instrument
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app() -> FastAPI:
     """Build the service; each API module's lifespan (loading a model, say) runs at start-up."""
     answers = project.answers()
     app = FastAPI(title=answers["project_name"], description=answers["description"])
-    app.state.settings = settings or Settings()
     app.state.readiness = health.Readiness()
     instrument(app)
     app.add_exception_handler(RequestValidationError, invalid_request)

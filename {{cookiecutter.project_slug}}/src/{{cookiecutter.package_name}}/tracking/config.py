@@ -10,6 +10,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..datasets import CATALOGUE
+
 PACKAGE = __package__.rpartition(".")[0]
 # Every metric the pipeline computes, by task, and whether higher is better.
 METRICS = {
@@ -48,6 +50,10 @@ class ModelSpec(Strict):
 
     @model_validator(mode="after")
     def _fits_the_task(self) -> ModelSpec:
+        if self.dataset not in CATALOGUE:
+            raise ValueError(f"datasets are {sorted(CATALOGUE)}, not {self.dataset!r}")
+        if CATALOGUE[self.dataset][1] != self.task:
+            raise ValueError(f"dataset {self.dataset} is for {CATALOGUE[self.dataset][1]}")
         metrics = METRICS[self.task]
         unknown = {self.promotion.metric, *self.promotion.thresholds} - metrics.keys()
         if unknown:
