@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rules import INCIDENT_OWNERS, MAX_MODELS, decide
+from profiles import TEMPLATE
+from rules import INCIDENT_OWNERS, MAX_MODELS, decide, operating_model
+
+RULES = operating_model.RULES
 
 MLOPS = {"devops-base", "tracking", "registry", "monitoring"}
 GOVERNED = MLOPS | {"governance", "log-redaction"}
@@ -104,3 +107,10 @@ def test_governance_needs_a_model_and_regulated_data():
 def test_out_of_range_answers_are_refused(answers, error):
     with pytest.raises(error):
         decide(*answers)
+
+
+def test_the_template_readme_states_the_rules_as_the_code_does():
+    readme = (TEMPLATE / "README.md").read_text()
+
+    for rule, when, effect in RULES:
+        assert f"| {rule} | {when} | {effect} |" in readme
