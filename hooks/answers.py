@@ -29,8 +29,9 @@ PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
 HANDLE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?")
 # Imported by every generated project: a package with one of these names would shadow it.
 DEPENDENCY_MODULES = frozenset(
-    {"fastapi", "joblib", "numpy", "prometheus_client", "pydantic", "pydantic_settings",
-     "pythonjsonlogger", "pytest", "scipy", "sklearn", "starlette", "uvicorn", "mlflow"}
+    {"alembic", "fastapi", "joblib", "mlflow", "numpy", "pandas", "prometheus_client",
+     "pydantic", "pydantic_settings", "pytest", "pythonjsonlogger", "scipy", "skops", "sklearn",
+     "sqlalchemy", "starlette", "uvicorn", "yaml"}
 )  # fmt: skip
 
 

@@ -2,9 +2,15 @@ import itertools
 
 import pytest
 
+from {{ cookiecutter.package_name }}.registry import __main__ as registry_cli
 from {{ cookiecutter.package_name }}.registry.lineage import lineage
 from {{ cookiecutter.package_name }}.registry.promotion import CHAMPION, promote, rollback
-from {{ cookiecutter.package_name }}.tracking.config import ModelSpec, Promotion, Training
+from {{ cookiecutter.package_name }}.tracking.config import (
+    ModelSpec,
+    Promotion,
+    Training,
+    load_config,
+)
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import train
 
@@ -129,3 +135,16 @@ def test_lineage_traces_data_run_code_parameters_metrics_and_promotion(client, i
     assert record["metrics"]["f1_macro"] > 0.8
     assert record["registry"]["promoted_by"] == "alice"
     assert "promoted_at" in record["registry"]
+
+
+def test_the_command_line_refuses_an_unknown_model_or_version(client, capsys):
+    with pytest.raises(SystemExit) as unknown_model:
+        registry_cli.main(["rollback", "--model", "no-such-model"])
+    assert unknown_model.value.code == 2
+    assert "invalid choice: 'no-such-model'" in capsys.readouterr().err
+
+    model = load_config().names[0]
+    with pytest.raises(SystemExit) as unknown_version:
+        registry_cli.main(["lineage", "--model", model, "--version", "999"])
+    assert unknown_version.value.code == 1
+    assert capsys.readouterr().err.startswith("error: Model Version")

@@ -7,6 +7,8 @@ import getpass
 import json
 import os
 
+from mlflow.exceptions import MlflowException
+
 from ..tracking.config import load_config
 from ..tracking.store import connect
 from .lineage import lineage
@@ -14,6 +16,7 @@ from .promotion import promote, rollback
 
 
 def main(argv: list[str] | None = None) -> None:
+    config = load_config()
     parser = argparse.ArgumentParser(prog="registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in [
@@ -22,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
         ("lineage", "print what a version was built from and what happened to it"),
     ]:
         command = commands.add_parser(name, help=text)
-        command.add_argument("--model", required=name != "promote", help="the model's name")
+        command.add_argument("--model", required=name != "promote", choices=config.names)
         if name == "lineage":
             command.add_argument("--version", help="default: the champion")
         else:
@@ -30,12 +33,14 @@ def main(argv: list[str] | None = None) -> None:
             command.add_argument("--by", default=actor, help="who acts (default: $PROMOTED_BY)")
     args = parser.parse_args(argv)
 
-    config = load_config()
     client = connect()
     if args.command == "lineage":
-        print(json.dumps(lineage(client, config.get(args.model).name, args.version), indent=2))
+        try:
+            print(json.dumps(lineage(client, args.model, args.version), indent=2))
+        except (LookupError, MlflowException) as error:
+            parser.exit(1, f"error: {error}\n")
     elif args.command == "rollback":
-        print(rollback(client, config.get(args.model).name, args.by))
+        print(rollback(client, args.model, args.by))
     else:
         specs = [config.get(args.model)] if args.model else config.models
         for spec in specs:

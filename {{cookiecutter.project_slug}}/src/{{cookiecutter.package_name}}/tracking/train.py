@@ -135,10 +135,10 @@ def train(spec: ModelSpec, training: Training) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="train only this model (default: every model)")
-    args = parser.parse_args(argv)
     config = load_config()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=config.names, help="train only this model")
+    args = parser.parse_args(argv)
     specs = [config.get(args.model)] if args.model else config.models
     for spec in specs:
         version = train(spec, config.training)
