@@ -16,7 +16,7 @@ def create_app() -> FastAPI:
     answers = project.answers()
     app = FastAPI(title=answers["project_name"], description=answers["description"])
     app.state.readiness = health.Readiness()
-    instrument(app)
+    app.state.metrics = instrument(app)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.include_router(health.router)
     for router in api.routers():

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..datasets import CATALOGUE
+from ..monitoring.config import Monitoring
 
 PACKAGE = __package__.rpartition(".")[0]
 # Every metric the pipeline computes, by task, and whether higher is better.
@@ -47,6 +48,8 @@ class ModelSpec(Strict):
     params: dict[str, float | int | str | bool] = {}
     promotion: Promotion
     owner: str
+    # Features that are personal data: the prediction log never writes them in clear.
+    personal_fields: list[str] = []
 
     @model_validator(mode="after")
     def _fits_the_task(self) -> ModelSpec:
@@ -60,6 +63,8 @@ class ModelSpec(Strict):
             raise ValueError(f"{self.task} metrics are {sorted(metrics)}, not {sorted(unknown)}")
         if self.estimator not in ESTIMATORS[self.task]:
             raise ValueError(f"{self.task} estimators are {list(ESTIMATORS[self.task])}")
+        if not set(self.personal_fields) <= set(self.features):
+            raise ValueError(f"personal_fields must be features of the model: {self.features}")
         return self
 
     def higher_is_better(self, metric: str) -> bool:
@@ -73,6 +78,7 @@ class Training(Strict):
 
 class ModelsConfig(Strict):
     training: Training = Training()
+    monitoring: Monitoring = Monitoring()
     models: list[ModelSpec]
 
     @model_validator(mode="after")

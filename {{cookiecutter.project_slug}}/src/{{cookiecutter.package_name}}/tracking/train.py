@@ -33,6 +33,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .. import datasets
+from ..monitoring.reference import log_reference, snapshot
 from .config import ModelSpec, Training, load_config
 from .store import connect
 
@@ -117,10 +118,12 @@ def train(spec: ModelSpec, training: Training) -> str:
              "features": list(data.features), "target": data.target},
             "data_snapshot.json",
         )  # fmt: skip
+        predicted = model.predict(x_train)
+        log_reference(snapshot(x_train, predicted, data.classes, spec.personal_fields))
         info = mlflow.sklearn.log_model(
             model,
             name="model",
-            signature=infer_signature(x_train, model.predict(x_train)),
+            signature=infer_signature(x_train, predicted),
             input_example=x_train.head(3),
             registered_model_name=spec.name,
             # Listing them skips MLflow's slow requirement inference in a subprocess.

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from pydantic import BaseModel
 
+from ...monitoring.config import MonitoringSettings
+from ...monitoring.metrics import PredictionCounters, PredictionLogCollector, ReportCollector
+from ...monitoring.prediction_log import (
+    PredictionLog,
+    PredictionLogUnavailable,
+    PredictionRecord,
+    Redactor,
+)
 from ...registry.champions import Champion, ChampionUnavailable, load_champion
-from ...tracking.config import load_config
+from ...tracking.config import ModelsConfig, load_config
 from ...tracking.store import connect
 from ..prediction import PredictRequest, PredictResponse, check_features
 from . import PREFIX
@@ -36,7 +48,36 @@ async def load_champions(app: FastAPI) -> AsyncIterator[None]:
             app.state.readiness.ready(component)
             version = app.state.champions[spec.name].version
             log.info("champion loaded", extra={"model": spec.name, "version": version})
-    yield
+    app.state.prediction_log = open_prediction_log(app, config)
+    app.state.prediction_counters = PredictionCounters(app.state.metrics)
+    try:
+        yield
+    finally:
+        if app.state.prediction_log is not None:
+            app.state.prediction_log.close()
+
+
+def open_prediction_log(app: FastAPI, config: ModelsConfig) -> PredictionLog | None:
+    """Start the prediction log; without it the service answers no prediction."""
+    settings = MonitoringSettings()
+    app.state.metrics.register(ReportCollector(settings.reports_dir, config.names))
+    secret = settings.prediction_log_secret
+    try:
+        prediction_log = PredictionLog(
+            settings.prediction_log_dir,
+            max_bytes=settings.prediction_log_max_bytes,
+            redactor=Redactor(
+                {spec.name: frozenset(spec.personal_fields) for spec in config.models},
+                config.monitoring.personal_data,
+                secret.get_secret_value().encode() if secret else None,
+            ),
+        )
+    except PredictionLogUnavailable as error:
+        app.state.readiness.unready("prediction log", str(error))
+        log.error("prediction log unavailable", extra={"reason": str(error)})
+        return None
+    app.state.metrics.register(PredictionLogCollector(prediction_log))
+    return prediction_log
 
 
 router = APIRouter(prefix=PREFIX, tags=["models"], lifespan=load_champions)
@@ -66,8 +107,39 @@ def models(request: Request) -> list[ServedModel]:
     return [ServedModel.model_validate(c, from_attributes=True) for c in champions]
 
 
+# A caller's X-Request-ID is kept when it is a plain token; anything else gets a fresh id.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
 @router.post("/models/{name}/predict", response_model_exclude_none=True)
-def predict(name: str, body: PredictRequest, request: Request) -> PredictResponse:
+def predict(
+    name: str, body: PredictRequest, request: Request, response: Response
+) -> PredictResponse:
+    """Predict with the champion; the answer goes out only once its record is queued."""
+    started = time.perf_counter()
     loaded = champion(request, name)
     check_features(body.instances, loaded.features)
-    return PredictResponse(model_version=loaded.version, predictions=loaded.predict(body.instances))
+    prediction_log = request.app.state.prediction_log
+    if prediction_log is None:
+        raise HTTPException(503, detail=request.app.state.readiness.problems["prediction log"])
+    predictions = loaded.predict(body.instances)
+    given = request.headers.get("x-request-id", "")
+    request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    record = PredictionRecord(
+        request_id=request_id,
+        time=datetime.now(UTC),
+        model=name,
+        version=loaded.version,
+        inputs=body.instances,
+        outputs=predictions,
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
+    try:
+        prediction_log.record(record)
+    except PredictionLogUnavailable as error:
+        raise HTTPException(503, detail=str(error)) from error
+    request.app.state.prediction_counters.count(
+        name, loaded.version, [prediction.label for prediction in predictions]
+    )
+    response.headers["X-Request-ID"] = request_id
+    return PredictResponse(model_version=loaded.version, predictions=predictions)
