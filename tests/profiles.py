@@ -131,6 +131,27 @@ src/{package}/service/prediction.py
 tests/test_models_api.py
 tests/test_registry.py
 """,
+    "monitoring": """
+.github/workflows/monitoring.yml
+deploy/k8s/components/monitoring/cronjob.yaml
+deploy/k8s/components/monitoring/kustomization.yaml
+deploy/k8s/components/monitoring/pvc.yaml
+deploy/prometheus/alerts.test.yml
+deploy/prometheus/alerts.yml
+src/{package}/monitoring/__init__.py
+src/{package}/monitoring/__main__.py
+src/{package}/monitoring/config.py
+src/{package}/monitoring/drift.py
+src/{package}/monitoring/metrics.py
+src/{package}/monitoring/prediction_log.py
+src/{package}/monitoring/reference.py
+src/{package}/monitoring/retrain.py
+tests/test_drift.py
+tests/test_monitoring_api.py
+tests/test_prediction_log.py
+tests/test_retrain.py
+tests/test_shutdown.py
+""",
     "starter-endpoint": """
 src/{package}/service/api/text_stats.py
 tests/test_text_stats_api.py

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -23,10 +23,16 @@ from .prediction_log import PredictionLog
 log = logging.getLogger(__name__)
 
 
-class PredictionCounters:
-    """Predictions served, by model and version, and by predicted label for classifiers."""
+class ServingMetrics:
+    """Which champions are loaded, and the predictions served by model, version and label."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.loaded = Gauge(
+            "model_champion_loaded",
+            "1 when the model's champion is loaded and served, 0 when it is not.",
+            ["model"],
+            registry=registry,
+        )
         self.served = Counter(
             "model_predictions",
             "Predicted rows answered, by model and champion version.",

@@ -161,15 +161,26 @@ class PredictionLog:
     def _write(self, pending: dict[tuple[str, str], list[str]]) -> bool:
         """Append each file's lines; what was written leaves `pending`, the rest is retried."""
         for key in list(pending):
+            chunk = pending[key]
             try:
-                handle = self._file(key)
-                handle.writelines(pending[key])
-                handle.flush()
+                while chunk:
+                    handle = self._file(key)
+                    # Fill the file up to `max_bytes` (it may end one line past it). Lines are
+                    # ASCII, as json.dumps escapes the rest: characters are bytes.
+                    room = self.max_bytes - handle.tell()
+                    taken = 0
+                    while taken < len(chunk) and room > 0:
+                        room -= len(chunk[taken])
+                        taken += 1
+                    handle.writelines(chunk[:taken])
+                    handle.flush()
+                    self.written += taken
+                    del chunk[:taken]
             except OSError as error:
                 self.write_errors += 1
                 log.error("prediction log write failed; retrying", extra={"reason": str(error)})
                 return False
-            self.written += len(pending.pop(key))
+            del pending[key]
         return True
 
     def _line(self, record: PredictionRecord) -> str:

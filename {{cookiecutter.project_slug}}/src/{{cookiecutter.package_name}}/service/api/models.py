@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from pydantic import BaseModel
 
 from ...monitoring.config import MonitoringSettings
-from ...monitoring.metrics import PredictionCounters, PredictionLogCollector, ReportCollector
+from ...monitoring.metrics import PredictionLogCollector, ReportCollector, ServingMetrics
 from ...monitoring.prediction_log import (
     PredictionLog,
     PredictionLogUnavailable,
@@ -37,6 +37,7 @@ async def load_champions(app: FastAPI) -> AsyncIterator[None]:
     config = load_config()
     app.state.model_names = config.names
     app.state.champions = {}
+    app.state.serving_metrics = serving = ServingMetrics(app.state.metrics)
     for spec in config.models:
         component = f"model {spec.name}"
         try:
@@ -44,12 +45,13 @@ async def load_champions(app: FastAPI) -> AsyncIterator[None]:
         except ChampionUnavailable as error:
             app.state.readiness.unready(component, str(error))
             log.error("champion not loaded", extra={"model": spec.name, "reason": str(error)})
+            serving.loaded.labels(spec.name).set(0)
         else:
             app.state.readiness.ready(component)
+            serving.loaded.labels(spec.name).set(1)
             version = app.state.champions[spec.name].version
             log.info("champion loaded", extra={"model": spec.name, "version": version})
     app.state.prediction_log = open_prediction_log(app, config)
-    app.state.prediction_counters = PredictionCounters(app.state.metrics)
     try:
         yield
     finally:
@@ -138,7 +140,7 @@ def predict(
         prediction_log.record(record)
     except PredictionLogUnavailable as error:
         raise HTTPException(503, detail=str(error)) from error
-    request.app.state.prediction_counters.count(
+    request.app.state.serving_metrics.count(
         name, loaded.version, [prediction.label for prediction in predictions]
     )
     response.headers["X-Request-ID"] = request_id
