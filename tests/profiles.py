@@ -146,6 +146,7 @@ src/{package}/monitoring/metrics.py
 src/{package}/monitoring/prediction_log.py
 src/{package}/monitoring/reference.py
 src/{package}/monitoring/retrain.py
+tests/monitoring_helpers.py
 tests/test_drift.py
 tests/test_monitoring_api.py
 tests/test_prediction_log.py

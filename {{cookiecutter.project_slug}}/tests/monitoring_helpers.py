@@ -10,7 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.monitoring.prediction_log import PredictionLog, PredictionRecord
+from {{ cookiecutter.package_name }}.monitoring.prediction_log import (
+    PredictionLog,
+    PredictionRecord,
+)
 from {{ cookiecutter.package_name }}.monitoring.reference import load_reference
 from {{ cookiecutter.package_name }}.registry.champions import load_champion
 from {{ cookiecutter.package_name }}.registry.promotion import promote

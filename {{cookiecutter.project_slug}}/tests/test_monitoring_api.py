@@ -130,13 +130,19 @@ def test_metrics_show_predictions_the_log_and_the_latest_drift_check(serve):
     with serve() as client:
         for _ in range(3):
             predict(client, ROW, ROW)
-        client.get("/metrics")  # the writer catches up in the background
         metrics = client.get("/metrics").text
 
-    assert f'model_champion_loaded{{model="{IRIS.name}"}} 1.0' in metrics
-    assert f'model_predictions_total{{model="{IRIS.name}",version="1"}} 6.0' in metrics
-    assert f'model_predicted_labels_total{{label="setosa",model="{IRIS.name}"}} 6.0' in metrics
+    model = {"model": IRIS.name}
+    assert sample("model_champion_loaded", 1.0, **model) in metrics
+    assert sample("model_predictions_total", 6.0, **model, version="1") in metrics
+    assert sample("model_predicted_labels_total", 6.0, **model, label="setosa") in metrics
     assert "prediction_log_write_errors_total 0.0" in metrics
-    assert f'model_drift_detected{{model="{IRIS.name}"}} 1.0' in metrics
-    assert f'model_drifted_feature_share{{model="{IRIS.name}"}} 1.0' in metrics
-    assert f'model_prediction_drift_detected{{model="{IRIS.name}"}} 0.0' in metrics
+    assert sample("model_drift_detected", 1.0, **model) in metrics
+    assert sample("model_drifted_feature_share", 1.0, **model) in metrics
+    assert sample("model_prediction_drift_detected", 0.0, **model) in metrics
+
+
+def sample(name: str, value: float, **labels: str) -> str:
+    """One line of the Prometheus text format; labels come sorted by name."""
+    pairs = ",".join(f'{key}="{labels[key]}"' for key in sorted(labels))
+    return name + "{" + pairs + "} " + str(value)

@@ -4,7 +4,11 @@ import pytest
 
 from {{ cookiecutter.package_name }}.registry import __main__ as registry_cli
 from {{ cookiecutter.package_name }}.registry.lineage import lineage
-from {{ cookiecutter.package_name }}.registry.promotion import CHAMPION, promote, rollback
+from {{ cookiecutter.package_name }}.registry.promotion import (
+    CHAMPION,
+    promote,
+    rollback,
+)
 from {{ cookiecutter.package_name }}.tracking.config import (
     ModelSpec,
     Promotion,

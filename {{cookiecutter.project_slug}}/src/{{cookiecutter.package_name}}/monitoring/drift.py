@@ -42,9 +42,21 @@ class Score:
 def numeric_drift(
     column: str, reference: np.ndarray, current: np.ndarray, policy: DriftPolicy
 ) -> Score:
-    # The asymptotic p-value: the exact one costs quadratic time on large windows.
-    result = stats.ks_2samp(reference, current, method="asymp")
-    statistic, p_value = float(result.statistic), float(result.pvalue)
+    """Two-sample Kolmogorov-Smirnov: the largest gap between the two empirical CDFs."""
+    ref, cur = np.sort(reference), np.sort(current)
+    # Between two reference values the reference CDF is flat and the current one rises, so
+    # the gap is largest at a reference value or just before it: looking the reference
+    # values up in the current window finds it, at the cost of one sort of the window.
+    ref_after = np.searchsorted(ref, ref, side="right") / len(ref)  # ties count as one step
+    ref_before = np.searchsorted(ref, ref, side="left") / len(ref)
+    cur_after = np.searchsorted(cur, ref, side="right") / len(cur)
+    cur_before = np.searchsorted(cur, ref, side="left") / len(cur)
+    statistic = float(
+        max(np.abs(ref_after - cur_after).max(), np.abs(ref_before - cur_before).max())
+    )
+    # The asymptotic distribution, as scipy's ks_2samp(method="asymp") uses.
+    effective = round(len(ref) * len(cur) / (len(ref) + len(cur)))
+    p_value = float(stats.kstwo.sf(statistic, effective))
     drifted = p_value < policy.p_value and statistic >= policy.ks_statistic
     return Score(column, "ks", statistic, p_value, drifted)
 
@@ -52,17 +64,22 @@ def numeric_drift(
 def categorical_drift(
     column: str, reference: np.ndarray, current: np.ndarray, policy: DriftPolicy
 ) -> Score:
-    categories, codes = np.unique(np.concatenate([reference, current]), return_inverse=True)
-    counts = np.stack(
-        [
-            np.bincount(codes[: len(reference)], minlength=len(categories)),
-            np.bincount(codes[len(reference) :], minlength=len(categories)),
-        ]
+    """Population stability index of the category shares, with a chi-square test."""
+    counts = (
+        pd.DataFrame(
+            {
+                "reference": pd.Series(reference).value_counts(),
+                "current": pd.Series(current).value_counts(),
+            }
+        )
+        .fillna(0)
+        .to_numpy()
+        .T
     )
     expected, actual = (np.maximum(row / row.sum(), PSI_FLOOR) for row in counts)
     psi = float(np.sum((actual - expected) * np.log(actual / expected)))
     # One category in both windows leaves nothing to test: the distributions are equal.
-    p_value = float(stats.chi2_contingency(counts).pvalue) if len(categories) > 1 else 1.0
+    p_value = float(stats.chi2_contingency(counts).pvalue) if counts.shape[1] > 1 else 1.0
     drifted = p_value < policy.p_value and psi >= policy.psi
     return Score(column, "psi", psi, p_value, drifted)
 

@@ -1,0 +1,218 @@
+"""Monitoring benchmarks: what drift checks and prediction logging cost, side by side.
+
+    make bench        (or: .venv/bin/python bench/monitoring.py [--quick])
+
+Bakes a two-model MLOps project, then measures in one run:
+
+- drift: the generated `drift.compare` on 10k, 100k and 1M rows x 10 features, next to a
+  numpy floor that only sorts each column once (the least a rank test must do);
+- serving: requests per second and p50/p99 latency of the generated service's prediction
+  endpoint with prediction logging on, and with it replaced by a no-op, under the same load
+  from this process on 127.0.0.1.
+
+Verdicts are ratios measured in the same run; absolute numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+FEATURES = [f"f{n}" for n in range(10)]
+ROW = {"sepal_length_cm": 6.1, "sepal_width_cm": 2.8, "petal_length_cm": 4.7, "petal_width_cm": 1.2}
+# Started by the benchmark instead of `python -m <package>`: with BENCH_NO_LOG set, the
+# prediction log accepts records and drops them, which is "logging off".
+SERVER = """
+import os, sys, uvicorn
+from {package}.monitoring.prediction_log import PredictionLog
+from {package}.service.app import create_app
+if os.environ.get("BENCH_NO_LOG"):
+    PredictionLog.record = lambda self, record: None
+uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def bake(folder: Path) -> Path:
+    project = cookiecutter(
+        str(TEMPLATE),
+        no_input=True,
+        output_dir=str(folder),
+        extra_context={"project_name": "Bench Service", "model_count": 2},
+    )
+    return Path(project)
+
+
+def best_of(repeats: int, action) -> float:
+    """The fastest of a few runs: the least disturbed by the rest of the machine."""
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def bench_drift(package: str, sizes: list[int]) -> list[dict]:
+    drift = __import__(f"{package}.monitoring.drift", fromlist=["compare"])
+    config = __import__(f"{package}.monitoring.config", fromlist=["DriftPolicy"])
+    policy = config.DriftPolicy()
+    rng = np.random.default_rng(0)
+    reference = pd.DataFrame(rng.normal(size=(10_000, 10)), columns=FEATURES)
+    reference["prediction"] = rng.choice(["a", "b", "c"], len(reference))
+    results = []
+    for rows in sizes:
+        current = pd.DataFrame(rng.normal(0.05, 1, size=(rows, 10)), columns=FEATURES)
+        current["prediction"] = rng.choice(["a", "b", "c"], rows)
+        columns = current[FEATURES].to_numpy()
+        repeats = 5 if rows <= 100_000 else 2
+        floor = best_of(repeats, lambda: [np.sort(columns[:, n]) for n in range(10)])
+        check = best_of(
+            repeats,
+            lambda: drift.compare(
+                reference, current, "classification", policy,
+                model="m", version="1", checked_at=None, window_start=None,
+            ),
+        )  # fmt: skip
+        results.append({"rows": rows, "floor_s": floor, "check_s": check})
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def load(port: int, model: str, requests: int, concurrency: int) -> dict:
+    """Send `requests` predictions over `concurrency` keep-alive connections."""
+    body = json.dumps({"instances": [ROW]})
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+
+    def client(count: int) -> None:
+        nonlocal failures
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        for _ in range(count):
+            started = time.perf_counter()
+            connection.request("POST", f"/v1/models/{model}/predict", body,
+                               {"Content-Type": "application/json"})  # fmt: skip
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                with lock:
+                    failures += 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(requests // concurrency,)) for _ in range(concurrency)]  # noqa: E501
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "failures": failures,
+    }
+
+
+def serve(project: Path, package: str, logging_on: bool) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MLFLOW_DISABLE_TELEMETRY": "true"}
+    if not logging_on:
+        env["BENCH_NO_LOG"] = "1"
+    script = SERVER.format(package=package)
+    server = subprocess.Popen([sys.executable, "-c", script, str(port)], cwd=project, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("the service did not become ready")
+
+
+def bench_serving(project: Path, package: str, requests: int, concurrency: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MLFLOW_DISABLE_TELEMETRY": "true"}
+    for step in (["tracking.train"], ["registry", "promote"]):
+        module, *args = step
+        subprocess.run([sys.executable, "-m", f"{package}.{module}", *args],
+                       cwd=project, env=env, check=True, capture_output=True)  # fmt: skip
+    results = {}
+    # Alternate the variants so that a change in machine load hits both alike.
+    for round_ in range(2):
+        for name, logging_on in (("on", True), ("off", False)):
+            server, port = serve(project, package, logging_on)
+            try:
+                load(port, "iris-species", 200, concurrency)  # warm-up
+                measured = load(port, "iris-species", requests, concurrency)
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=60)
+            best = results.get(name)
+            if best is None or measured["rps"] > best["rps"]:
+                results[name] = measured
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+    sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+    requests = 400 if args.quick else 3000
+
+    with tempfile.TemporaryDirectory() as folder:
+        project = bake(Path(folder))
+        package = json.loads(next(project.glob("src/*/answers.json")).read_text())["package_name"]
+        sys.path.insert(0, str(project / "src"))
+        print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")  # noqa: E501
+        print("\ndrift check, 10 features, reference 10k rows (best of several runs)")
+        print(f"{'rows':>10} {'numpy floor':>12} {'drift check':>12} {'ratio':>6} {'rows/s':>12}")
+        for result in bench_drift(package, sizes):
+            ratio = result["check_s"] / result["floor_s"]
+            throughput = result["rows"] / result["check_s"]
+            print(f"{result['rows']:>10,} {result['floor_s']:>11.3f}s {result['check_s']:>11.3f}s"
+                  f" {ratio:>5.1f}x {throughput:>12,.0f}")  # fmt: skip
+
+        concurrency = 8
+        print(f"\nprediction endpoint, {requests} requests at concurrency {concurrency}, one row each")  # noqa: E501
+        served = bench_serving(project, package, requests, concurrency)
+        print(f"{'logging':>8} {'req/s':>8} {'p50':>8} {'p99':>8} {'non-200':>8}")
+        for name in ("on", "off"):
+            r = served[name]
+            print(f"{name:>8} {r['rps']:>8.0f} {r['p50_ms']:>6.1f}ms {r['p99_ms']:>6.1f}ms {r['failures']:>8}")  # noqa: E501
+        print(f"\nthroughput with logging on / off: {served['on']['rps'] / served['off']['rps']:.2f}x")  # noqa: E501
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""SIGTERM under load: every prediction the service answered is in the log afterwards."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import prediction_service
+from {{ cookiecutter.package_name }}.monitoring.prediction_log import read_records
+
+from monitoring_helpers import IRIS, train_champion
+
+ROW = {"sepal_length_cm": 6.1, "sepal_width_cm": 2.8, "petal_length_cm": 4.7, "petal_width_cm": 1.2}
+PREDICT = f"/v1/models/{IRIS.name}/predict"
+CLIENTS = 4
+
+
+@pytest.fixture(scope="module")
+def champion(tmp_path_factory):
+    return train_champion(tmp_path_factory.mktemp("shutdown"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(champion, port: int, folder: Path) -> subprocess.Popen:
+    """`python -m <package>` as the container runs it, on this test's folder."""
+    source = Path(prediction_service.__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])),
+        "MLFLOW_TRACKING_URI": champion.uri,
+        "APP_MODELS_CONFIG": str(champion.config),
+        "APP_PORT": str(port),
+        "APP_PREDICTION_LOG_DIR": str(folder / "predictions"),
+    }
+    log = (folder / "service.log").open("w")
+    command = [sys.executable, "-m", "prediction_service"]
+    return subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+
+
+def call(port: int, path: str, body: dict | None = None, request_id: str = "") -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", "X-Request-ID": request_id},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_until_ready(port: int, service: subprocess.Popen, folder: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert service.poll() is None, (folder / "service.log").read_text()
+        try:
+            if call(port, "/readyz") == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("the service did not become ready: " + (folder / "service.log").read_text())
+
+
+def test_sigterm_during_load_loses_no_answered_prediction(champion, tmp_path):
+    port = free_port()
+    service = serve(champion, port, tmp_path)
+    try:
+        wait_until_ready(port, service, tmp_path)
+        answered: list[str] = []
+        stop = threading.Event()
+
+        def load(client: int) -> None:
+            for n in range(100_000):
+                if stop.is_set():
+                    return
+                request_id = f"c{client}-{n}"
+                try:
+                    status = call(port, PREDICT, {"instances": [ROW]}, request_id)
+                except OSError:
+                    return  # the service stopped listening
+                if status == 200:
+                    answered.append(request_id)
+
+        clients = [threading.Thread(target=load, args=(n,)) for n in range(CLIENTS)]
+        for client in clients:
+            client.start()
+        while len(answered) < 200 and service.poll() is None:
+            time.sleep(0.01)
+        service.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises the signal: -SIGTERM is a clean exit.
+        assert service.wait(timeout=60) in (0, -signal.SIGTERM)
+    finally:
+        stop.set()
+        service.kill()
+        service.wait()
+    for client in clients:
+        client.join(timeout=30)
+
+    logged = [record["request_id"] for record in read_records(tmp_path / "predictions", IRIS.name)]
+    assert len(answered) >= 200
+    assert set(answered) <= set(logged)
+    assert len(logged) == len(set(logged))  # and none twice
