@@ -11,8 +11,9 @@ import yaml
 
 from profiles import PROFILES, TEMPLATE, Profile, expected_files
 
-# Leftover template markers; GitHub Actions' own `${{ }}` expressions are meant to stay.
-LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
+# Leftover template markers. GitHub Actions' `${{ }}` expressions and the `{{$labels.x}}` of
+# Prometheus alert annotations are meant to stay.
+LEFTOVER_MARKER = re.compile(r"(?<!\$)\{\{(?!\$)|\{%|%\}|\{#")
 # Strings that must never reach a generated project: placeholders and unfinished work.
 FORBIDDEN = ("example.com", "example.org", "your-org", "yourname", "changeme", "TODO", "FIXME")
 

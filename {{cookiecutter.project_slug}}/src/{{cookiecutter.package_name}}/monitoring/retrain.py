@@ -94,7 +94,7 @@ def _drift_checks(drift: DriftReport, policy: RetrainPolicy) -> list[Check]:
     checks = [
         Check(
             f"{len(drift.drifted_features)} of {len(drift.features)} features drifted "
-            f"({share:.0%}, limit {limit:.0%}): {drifted}",
+            f"({percent(share)}, limit {percent(limit)}): {drifted}",
             share >= limit,
         )
     ]
@@ -133,9 +133,14 @@ def _performance_check(
     return Check(
         f"{performance.metric} is {performance.measured:.3f} on {performance.labels} labelled "
         f"predictions, {performance.trained:.3f} at training "
-        f"({decay:+.0%} decay, limit {policy.max_relative_decay:.0%})",
+        f"({'+' if decay >= 0 else '-'}{percent(abs(decay))} decay, "
+        f"limit {percent(policy.max_relative_decay)})",
         decay > policy.max_relative_decay,
     )
+
+
+def percent(share: float) -> str:
+    return f"{round(share * 100)}%"
 
 
 def read_labels(labels_dir: Path, model: str) -> dict[tuple[str, int], Any]:
