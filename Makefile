@@ -5,12 +5,12 @@ SHELL := bash
 
 PYTHON ?= python3
 # The template's own Python; {{cookiecutter.project_slug}}/ is checked through baked projects.
-SOURCES := hooks tests local_extensions.py
+SOURCES := hooks tests bench local_extensions.py
 VENV := .venv
 BIN := $(VENV)/bin
 WHEELHOUSE := .cache/wheelhouse
 
-.PHONY: help install test lint format generate bake clean
+.PHONY: help install test lint format generate bake bench clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ generate: install ## Answer the questions; the project appears in build/
 
 bake: install ## Generate the default project into build/ without questions
 	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir build .
+
+bench: install ## Run the benchmarks (minutes; not part of the tests)
+	$(BIN)/python bench/monitoring.py
 
 clean: ## Remove the environment, the wheelhouse and baked projects
 	rm -rf $(VENV) .cache build

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import prediction_service
+import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.monitoring.prediction_log import read_records
 
 from monitoring_helpers import IRIS, train_champion
@@ -37,7 +37,7 @@ def free_port() -> int:
 
 def serve(champion, port: int, folder: Path) -> subprocess.Popen:
     """`python -m <package>` as the container runs it, on this test's folder."""
-    source = Path(prediction_service.__file__).resolve().parents[1]
+    source = Path({{ cookiecutter.package_name }}.__file__).resolve().parents[1]
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")])),
@@ -46,9 +46,9 @@ def serve(champion, port: int, folder: Path) -> subprocess.Popen:
         "APP_PORT": str(port),
         "APP_PREDICTION_LOG_DIR": str(folder / "predictions"),
     }
-    log = (folder / "service.log").open("w")
-    command = [sys.executable, "-m", "prediction_service"]
-    return subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}"]
+    with (folder / "service.log").open("w") as log:  # the child keeps its own copy
+        return subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
 
 
 def call(port: int, path: str, body: dict | None = None, request_id: str = "") -> int:
