@@ -128,6 +128,7 @@ src/{package}/registry/lineage.py
 src/{package}/registry/promotion.py
 src/{package}/service/api/models.py
 src/{package}/service/prediction.py
+tests/mlops_helpers.py
 tests/test_models_api.py
 tests/test_registry.py
 """,
@@ -146,7 +147,7 @@ src/{package}/monitoring/metrics.py
 src/{package}/monitoring/prediction_log.py
 src/{package}/monitoring/reference.py
 src/{package}/monitoring/retrain.py
-tests/monitoring_helpers.py
+tests/mlops_helpers.py
 tests/test_drift.py
 tests/test_monitoring_api.py
 tests/test_prediction_log.py

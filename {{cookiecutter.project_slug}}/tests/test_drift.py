@@ -17,7 +17,7 @@ from {{ cookiecutter.package_name }}.monitoring.drift import (
 )
 from {{ cookiecutter.package_name }}.monitoring.reference import PREDICTION
 
-from monitoring_helpers import IRIS, log_predictions, now, resampled, train_champion
+from mlops_helpers import IRIS, log_predictions, now, resampled, train_champion
 
 POLICY = DriftPolicy()
 FEATURES = ["a", "b", "c", "d", "e"]

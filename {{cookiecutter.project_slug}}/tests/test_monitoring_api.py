@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.monitoring.drift import DriftReport, Score
 from {{ cookiecutter.package_name }}.monitoring.prediction_log import read_records
 from {{ cookiecutter.package_name }}.service.app import create_app
 
-from monitoring_helpers import IRIS, now, train_champion
+from mlops_helpers import IRIS, now, train_champion
 
 ROW = {"sepal_length_cm": 5.1, "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}
 PREDICT = f"/v1/models/{IRIS.name}/predict"

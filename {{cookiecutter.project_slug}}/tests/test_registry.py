@@ -10,7 +10,6 @@ from {{ cookiecutter.package_name }}.registry.promotion import (
     rollback,
 )
 from {{ cookiecutter.package_name }}.tracking.config import (
-    ModelSpec,
     Promotion,
     Training,
     load_config,
@@ -18,19 +17,10 @@ from {{ cookiecutter.package_name }}.tracking.config import (
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import train
 
-# Models of their own, so these tests hold whatever models.yaml says; each test gets a fresh
-# name in one shared store, which saves creating a store per test.
-IRIS = ModelSpec(
-    name="iris",
-    dataset="iris",
-    task="classification",
-    target="species",
-    features=["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"],
-    estimator="logistic_regression",
-    params={"C": 1.0, "max_iter": 1000},
-    promotion={"metric": "f1_macro", "thresholds": {"f1_macro": 0.8}},
-    owner="@team",
-)
+from mlops_helpers import IRIS
+
+# Each test gets a fresh name for the shared model, in one shared store, which saves
+# creating a store per test.
 TRAINING = Training()
 names = itertools.count()
 

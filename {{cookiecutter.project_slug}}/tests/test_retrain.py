@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.monitoring.retrain import (
     read_labels,
 )
 
-from monitoring_helpers import IRIS, log_predictions, now, resampled, train_champion
+from mlops_helpers import IRIS, log_predictions, now, resampled, train_champion
 
 POLICY = RetrainPolicy(drifted_feature_share=0.5, max_age_days=30, min_labels=20)
 

@@ -17,7 +17,7 @@ import pytest
 import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.monitoring.prediction_log import read_records
 
-from monitoring_helpers import IRIS, train_champion
+from mlops_helpers import IRIS, train_champion
 
 ROW = {"sepal_length_cm": 6.1, "sepal_width_cm": 2.8, "petal_length_cm": 4.7, "petal_width_cm": 1.2}
 PREDICT = f"/v1/models/{IRIS.name}/predict"

@@ -14,9 +14,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from mlflow import MlflowClient
-from mlflow.exceptions import MlflowException
 
-from ..registry.promotion import CHAMPION, aliased
+from ..registry.champions import ChampionUnavailable, champion_version
 from ..tracking.config import ModelsConfig, ModelSpec, load_config
 from ..tracking.store import connect
 from .config import MonitoringSettings
@@ -28,10 +27,6 @@ from .retrain import RetrainDecision, decide, measure, read_labels
 FOUND_DRIFT, FAILED = 1, 2
 
 
-class CheckFailed(RuntimeError):
-    """A model could not be checked: no champion, or the registry did not answer."""
-
-
 def drift_report(
     client: MlflowClient,
     spec: ModelSpec,
@@ -40,12 +35,7 @@ def drift_report(
     now: datetime,
 ) -> tuple[DriftReport, list[dict]]:
     """The champion's drift over the configured window, and the records it was measured on."""
-    try:
-        champion = aliased(client, spec.name, CHAMPION)
-    except MlflowException as error:
-        raise CheckFailed(f"{spec.name}: the registry did not answer: {error}") from error
-    if champion is None:
-        raise CheckFailed(f"{spec.name} has no champion: run `make train promote`")
+    champion = champion_version(client, spec.name)
     version = str(champion.version)
     since = now - timedelta(days=config.monitoring.window_days)
     records = [
@@ -109,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                 report, _ = drift_report(client, spec, config, settings, now)
             else:
                 report, decision = retrain_decision(client, spec, config, settings, now)
-        except CheckFailed as error:
+        except ChampionUnavailable as error:
             print(f"error: {error}", file=sys.stderr)
             status = FAILED
             continue

@@ -28,6 +28,14 @@ TOO_FEW_ROWS = "insufficient data"
 PSI_FLOOR = 1e-4
 
 
+def write_report(reports_dir: Path, model: str, kind: str, report: dict[str, Any]) -> Path:
+    """`<reports dir>/<model>/<kind>.json`: the latest report of its kind for the model."""
+    path = reports_dir / model / f"{kind}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
 @dataclass(frozen=True)
 class Score:
     """One column's comparison: the test, its statistic and p-value, and the verdict."""
@@ -125,10 +133,7 @@ class DriftReport:
 
     def write(self, reports_dir: Path) -> Path:
         """Write the JSON report where the service's drift gauges read it."""
-        path = reports_dir / self.model / "drift.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        return path
+        return write_report(reports_dir, self.model, "drift", self.to_dict())
 
     def summary(self) -> str:
         """The report as a person reads it."""

@@ -18,7 +18,7 @@ import numpy as np
 from ..tracking.config import ModelSpec
 from ..tracking.train import evaluate
 from .config import RetrainPolicy
-from .drift import DriftReport
+from .drift import DriftReport, write_report
 
 RETRAIN = "retrain"
 KEEP = "keep"
@@ -61,10 +61,7 @@ class RetrainDecision:
         return {**asdict(self), "verdict": self.verdict}
 
     def write(self, reports_dir: Path) -> Path:
-        path = reports_dir / self.model / "retrain.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        return path
+        return write_report(reports_dir, self.model, "retrain", self.to_dict())
 
     def summary(self) -> str:
         lines = [f"{self.model} version {self.version}: {self.verdict}"]

@@ -9,6 +9,7 @@ from typing import Any
 import mlflow.sklearn
 import pandas as pd
 from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from ..service.prediction import Prediction, classified, regressed
@@ -36,14 +37,20 @@ class Champion:
         return regressed(self.model.predict(frame))
 
 
+def champion_version(client: MlflowClient, model: str) -> ModelVersion:
+    """The registered version aliased `champion`."""
+    try:
+        registered = aliased(client, model, CHAMPION)
+    except MlflowException as error:
+        raise ChampionUnavailable(f"{model}: the registry did not answer: {error}") from error
+    if registered is None:
+        raise ChampionUnavailable(f"{model} has no champion: run `make train promote`")
+    return registered
+
+
 def load_champion(client: MlflowClient, spec: ModelSpec) -> Champion:
     """Load the version aliased `champion`, with the feature order of its signature."""
-    try:
-        registered = aliased(client, spec.name, CHAMPION)
-    except MlflowException as error:
-        raise ChampionUnavailable(f"{spec.name}: the registry did not answer: {error}") from error
-    if registered is None:
-        raise ChampionUnavailable(f"{spec.name} has no champion: run `make train promote`")
+    registered = champion_version(client, spec.name)
     uri = f"models:/{spec.name}/{registered.version}"
     try:
         model = mlflow.sklearn.load_model(uri)

@@ -1,4 +1,5 @@
-"""What the monitoring tests share: a model of their own and a way to fill its log."""
+"""What the registry and monitoring tests share: a model of their own, and a way to train it
+and to fill its prediction log."""
 
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from {{ cookiecutter.package_name }}.tracking.train import train
 
 # Independent of models.yaml, so the tests hold whatever the project configures.
 IRIS = ModelSpec(
-    name="iris-monitored",
+    name="iris",
     dataset="iris",
     task="classification",
     target="species",
