@@ -20,7 +20,6 @@ HOOKS_DIR = Path(__file__).resolve().parent / "hooks"
 sys.path.insert(0, str(HOOKS_DIR))
 
 import answers  # noqa: E402
-import layout  # noqa: E402
 import rules  # noqa: E402
 
 # Context keys that describe this machine or cookiecutter itself, not the project.
@@ -51,11 +50,6 @@ def incident_handle(context: dict[str, Any]) -> str:
     return context["owner_handle"]
 
 
-def not_yet_generated(component: str) -> bool:
-    """True for components the rules can require but this template version lacks."""
-    return component in layout.load_manifest()["not_yet_generated"]
-
-
 def stored_answers(context: dict[str, Any]) -> str:
     """The answers and template origin, as JSON, for the project to keep."""
     kept = {k: v for k, v in context.items() if k not in UNSTORED}
@@ -73,4 +67,3 @@ class OperatingModel(Extension):
         environment.globals["template_hooks_dir"] = str(HOOKS_DIR)
         environment.globals["operating_rules"] = rules.operating_model.RULES
         environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
-        environment.tests["not_yet_generated"] = not_yet_generated

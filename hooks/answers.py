@@ -18,7 +18,8 @@ from rules import INCIDENT_OWNERS, MAX_MODELS
 
 ANSWER_KEYS = frozenset(
     {"project_name", "project_slug", "package_name", "description", "owner_handle",
-     "platform_handle", "model_count", "data_regulated", "incident_owner", "python_version"}
+     "platform_handle", "approver_handle", "model_count", "data_regulated", "incident_owner",
+     "python_version"}
 )  # fmt: skip
 PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
 # Kubernetes limits CronJob names to 52 characters, and the retraining CronJob adds "-retrain".
@@ -48,7 +49,7 @@ def validate(answers: Mapping[str, Any]) -> dict[str, Any]:
     _one_line_text(answers, "description", 200, "Scores card payments for fraud.")
     _slug(answers["project_slug"])
     _package(answers["package_name"])
-    for key in ("owner_handle", "platform_handle"):
+    for key in ("owner_handle", "platform_handle", "approver_handle"):
         if not HANDLE.fullmatch(str(answers[key])):
             raise InvalidAnswer(key, answers[key], "a GitHub @user or @org/team", "@acme/payments")
     if answers["python_version"] not in PYTHON_VERSIONS:

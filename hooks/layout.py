@@ -14,7 +14,7 @@ MANIFEST = Path(__file__).resolve().parent / "layout.yaml"
 
 
 def load_manifest(path: Path = MANIFEST) -> dict:
-    """The manifest as data: `components` (name -> owned paths) and `not_yet_generated`."""
+    """The manifest as data: `components`, each component's name with the paths it owns."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 

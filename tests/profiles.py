@@ -116,6 +116,7 @@ src/{package}/datasets.py
 src/{package}/models.yaml
 src/{package}/tracking/__init__.py
 src/{package}/tracking/config.py
+src/{package}/tracking/slices.py
 src/{package}/tracking/store.py
 src/{package}/tracking/train.py
 tests/test_tracking.py
@@ -153,6 +154,22 @@ tests/test_monitoring_api.py
 tests/test_prediction_log.py
 tests/test_retrain.py
 tests/test_shutdown.py
+""",
+    "governance": """
+deploy/k8s/components/governance/cronjob.yaml
+deploy/k8s/components/governance/kustomization.yaml
+docs/dpia.md
+src/{package}/governance/__init__.py
+src/{package}/governance/__main__.py
+src/{package}/governance/audit.py
+src/{package}/governance/cards.py
+src/{package}/governance/events.py
+src/{package}/governance/gate.py
+src/{package}/governance/model_cards.md
+src/{package}/governance/retention.py
+tests/test_audit.py
+tests/test_governance.py
+tests/test_retention.py
 """,
     "starter-endpoint": """
 src/{package}/service/api/text_stats.py

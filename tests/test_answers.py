@@ -21,6 +21,7 @@ DEFAULTS = {
     "description": "Scores payments.",
     "owner_handle": "@acme/payments",
     "platform_handle": "@acme/platform",
+    "approver_handle": "@acme/model-risk",
     "model_count": "1",
     "data_regulated": False,
     "incident_owner": "platform-team",
@@ -47,6 +48,7 @@ INVALID = [
     ("owner_handle", "payments"),
     ("owner_handle", "@acme/pay ments"),
     ("platform_handle", "@"),
+    ("approver_handle", "model-risk"),
     ("project_name", "line\nbreak"),
     ("description", " "),
 ]

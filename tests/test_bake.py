@@ -72,13 +72,16 @@ def test_lean_decision_record_and_codeowners_follow_the_answers(bake):
     assert "/docs/runbook.md          @my-org/platform-team" in owners
 
 
-def test_mlops_decision_record_says_what_is_not_generated_yet(bake):
-    project = bake(Profile(2, True, "ml-team"))
+def test_governed_decision_record_and_owners_point_at_the_approvers(bake):
+    profile = Profile(2, True, "ml-team")
+    project = bake(profile)
     record = (project / "docs" / "operating-model.md").read_text()
     owners = (project / ".github" / "CODEOWNERS").read_text()
 
     assert "## Verdict: `mlops-governed` (MLOps layout)" in record
     assert "| tracking | yes | repeat work, response ownership, governance |" in record
-    assert "| governance | required, not generated yet | governance |" in record
-    assert "does not generate yet" in record
+    assert "| governance | yes | governance |" in record
+    assert "[docs/dpia.md](dpia.md)" in record
     assert "/docs/runbook.md          @my-org/my-team" in owners
+    assert "/docs/dpia.md             @my-org/model-risk" in owners
+    assert f"/src/{profile.package}/models.yaml  @my-org/model-risk" in owners

@@ -13,6 +13,18 @@ from {{ cookiecutter.package_name }}.service.app import create_app
 
 from mlops_helpers import IRIS, now, train_champion
 
+# A data card declaring one iris feature personal, for the redaction tests.
+PERSONAL = {
+    "datasets": {
+        "iris": {
+            "description": "Iris flowers, with one measurement treated as personal data.",
+            "source": "scikit-learn",
+            "legal_basis": "tests",
+            "retention_days": 30,
+            "personal_fields": ["sepal_length_cm"],
+        }
+    }
+}
 ROW = {"sepal_length_cm": 5.1, "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}
 PREDICT = f"/v1/models/{IRIS.name}/predict"
 
@@ -85,7 +97,7 @@ def test_refused_requests_are_not_logged_and_odd_request_ids_are_replaced(serve)
 
 
 def test_personal_fields_are_dropped_from_the_log(serve):
-    with serve(model={"personal_fields": ["sepal_length_cm"]}) as client:
+    with serve(**PERSONAL) as client:
         assert predict(client, ROW).status_code == 200
 
     assert logged()[0]["inputs"] == [{k: v for k, v in ROW.items() if k != "sepal_length_cm"}]
@@ -93,8 +105,7 @@ def test_personal_fields_are_dropped_from_the_log(serve):
 
 def test_personal_fields_are_hashed_with_the_project_secret(serve, monkeypatch):
     monkeypatch.setenv("APP_PREDICTION_LOG_SECRET", "not in the repository")
-    personal = {"model": {"personal_fields": ["sepal_length_cm"]}}
-    with serve(monitoring={"personal_data": "hash"}, **personal) as client:
+    with serve(monitoring={"personal_data": "hash"}, **PERSONAL) as client:
         assert predict(client, ROW).status_code == 200
 
     hashed = logged()[0]["inputs"][0]["sepal_length_cm"]
@@ -102,8 +113,7 @@ def test_personal_fields_are_hashed_with_the_project_secret(serve, monkeypatch):
 
 
 def test_hashing_without_a_secret_leaves_the_service_unready(serve):
-    personal = {"model": {"personal_fields": ["sepal_length_cm"]}}
-    with serve(monitoring={"personal_data": "hash"}, **personal) as client:
+    with serve(monitoring={"personal_data": "hash"}, **PERSONAL) as client:
         problems = client.get("/readyz").json()["problems"]
         assert "APP_PREDICTION_LOG_SECRET" in problems["prediction log"]
         assert predict(client, ROW).status_code == 503

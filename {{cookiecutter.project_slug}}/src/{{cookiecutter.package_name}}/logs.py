@@ -64,3 +64,12 @@ def configure_logging(level: str, redact_fields: Iterable[str]) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+
+
+def also_redact(fields: Iterable[str]) -> None:
+    """Redact more fields from every configured handler: personal fields that a component
+    learns of at start-up (the data cards of a governed project, say)."""
+    for handler in logging.getLogger().handlers:
+        for found in handler.filters:
+            if isinstance(found, RedactFields):
+                found.fields |= {field.lower() for field in fields}

@@ -54,7 +54,7 @@ def drift_report(
         version=version,
         checked_at=now,
         window_start=since,
-        unmonitored=sorted(spec.personal_fields),
+        unmonitored=sorted(config.personal_fields(spec)),
     )
     return report, records
 

@@ -9,6 +9,7 @@ process appends only to its own files and old days are removed by deleting folde
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -48,6 +49,16 @@ class PredictionRecord:
     inputs: list[dict[str, Any]]
     outputs: list[BaseModel]
     latency_ms: float
+    # Who the prediction is about, when the caller says: logged only as a keyed hash, which
+    # is what erasure of a data subject's records looks for.
+    subject: str | None = None
+
+
+def subject_hash(subject: str, secret: bytes | None) -> str:
+    """The pseudonym a subject key is logged under: keyed with the project secret when set."""
+    if secret:
+        return hmac.new(secret, subject.encode(), hashlib.sha256).hexdigest()[:32]
+    return hashlib.sha256(subject.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -172,8 +183,13 @@ class PredictionLog:
                     while taken < len(chunk) and room > 0:
                         room -= len(chunk[taken])
                         taken += 1
-                    handle.writelines(chunk[:taken])
-                    handle.flush()
+                    # Erasure rewrites files under the same lock.
+                    fcntl.flock(handle, fcntl.LOCK_EX)
+                    try:
+                        handle.writelines(chunk[:taken])
+                        handle.flush()
+                    finally:
+                        fcntl.flock(handle, fcntl.LOCK_UN)
                     self.written += taken
                     del chunk[:taken]
             except OSError as error:
@@ -195,6 +211,8 @@ class PredictionLog:
             "outputs": outputs,
             "latency_ms": round(record.latency_ms, 3),
         }
+        if record.subject is not None:
+            entry["subject"] = subject_hash(record.subject, self.redactor.secret)
         return json.dumps(entry, separators=(",", ":")) + "\n"
 
     def _file(self, key: tuple[str, str]) -> IO[str]:

@@ -21,8 +21,9 @@ def lineage(client: MlflowClient, model: str, version: str | None = None) -> dic
     registered = client.get_model_version(model, version)
     run = client.get_run(registered.run_id)
     tags = run.data.tags
-    record_keys = ("promoted_by", "promoted_at", "previous_champion", "rolled_back_by",
-                   "rolled_back_at", "restored_by", "restored_at")  # fmt: skip
+    record_keys = ("approved_by", "approved_at", "promoted_by", "promoted_at",
+                   "previous_champion", "rolled_back_by", "rolled_back_at", "restored_by",
+                   "restored_at")  # fmt: skip
     return {
         "model": model,
         "version": str(registered.version),
@@ -31,6 +32,8 @@ def lineage(client: MlflowClient, model: str, version: str | None = None) -> dic
         "data_hash": tags.get("data_hash"),
         "run_id": registered.run_id,
         "trained_at": datetime.fromtimestamp(run.info.start_time / 1000, UTC).isoformat(),
+        "trained_by": tags.get("trained_by"),
+        "owner": tags.get("owner"),
         "code_version": tags.get("code_version"),
         "packages": json.loads(tags.get("packages", "{}")),
         "params": dict(run.data.params),

@@ -8,6 +8,7 @@ when, and the champion it replaced, which is what rollback returns to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -16,7 +17,7 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from ..tracking.config import ModelSpec
-from ..tracking.train import CHALLENGER
+from ..tracking.train import CHALLENGER, SLICE_GAP
 
 CHAMPION = "champion"
 
@@ -52,21 +53,43 @@ def aliased(client: MlflowClient, model: str, alias: str) -> ModelVersion | None
         raise
 
 
-def promote(client: MlflowClient, spec: ModelSpec, actor: str) -> Outcome:
-    """Make the challenger champion if the policy allows it; otherwise say every reason why not."""
+# A further check a project adds to the policy (governance does): the problems it finds with
+# a version, none when it may become champion.
+Gate = Callable[[MlflowClient, ModelSpec, ModelVersion], list[str]]
+
+
+def policy_problems(spec: ModelSpec, metrics: dict[str, float]) -> list[str]:
+    """Every threshold the version's test metrics miss, and a slice gap over its bound."""
+    problems = []
+    for metric, bound in spec.promotion.thresholds.items():
+        value = metrics.get(metric)
+        higher = spec.higher_is_better(metric)
+        if value is None or (value < bound if higher else value > bound):
+            limit = "at least" if higher else "at most"
+            problems.append(f"{metric} {_show(value)} is not {limit} the threshold {bound}")
+    slices = spec.promotion.slices
+    if slices is not None:
+        gap = metrics.get(SLICE_GAP)
+        if gap is None or gap > slices.max_gap:
+            problems.append(
+                f"the {spec.promotion.metric} gap between slices by {slices.by} is "
+                f"{_show(gap)}, more than {slices.max_gap}"
+            )
+    return problems
+
+
+def promote(client: MlflowClient, spec: ModelSpec, actor: str, gate: Gate | None = None) -> Outcome:
+    """Make the challenger champion if the policy (and the gate) allow it; otherwise say every
+    reason why not."""
     challenger = aliased(client, spec.name, CHALLENGER)
     champion = aliased(client, spec.name, CHAMPION)
     current = str(champion.version) if champion else None
     if challenger is None:
         return Outcome(spec.name, False, current, ["no challenger: train a new version first"])
     metrics = client.get_run(challenger.run_id).data.metrics
-    reasons = []
-    for metric, bound in spec.promotion.thresholds.items():
-        value = metrics.get(metric)
-        higher = spec.higher_is_better(metric)
-        if value is None or (value < bound if higher else value > bound):
-            limit = "at least" if higher else "at most"
-            reasons.append(f"{metric} {_show(value)} is not {limit} the threshold {bound}")
+    reasons = policy_problems(spec, metrics)
+    if gate is not None:
+        reasons += gate(client, spec, challenger)
     metric = spec.promotion.metric
     challenger_score = metrics.get(metric)
     if champion is not None:

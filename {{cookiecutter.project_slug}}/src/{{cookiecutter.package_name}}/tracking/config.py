@@ -29,11 +29,33 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SliceCheck(Strict):
+    """The promotion metric on slices of the test split, by one feature: the gap between the
+    best and the worst slice must stay within `max_gap`. A feature with at most `bins`
+    distinct values is sliced by value, any other into `bins` quantile ranges."""
+
+    by: str
+    bins: int = Field(default=2, ge=2, le=10)
+    max_gap: float = Field(gt=0)
+
+
 class Promotion(Strict):
     """When a new version may replace the champion."""
 
     metric: str
     thresholds: dict[str, float] = {}
+    slices: SliceCheck | None = None
+
+
+class DataCard(Strict):
+    """What a dataset is and what may be done with it; governed projects keep one per dataset.
+    Its personal fields never reach a log in clear."""
+
+    description: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    legal_basis: str = Field(min_length=1)
+    retention_days: int = Field(ge=1)
+    personal_fields: list[str] = []
 
 
 class ModelSpec(Strict):
@@ -48,8 +70,6 @@ class ModelSpec(Strict):
     params: dict[str, float | int | str | bool] = {}
     promotion: Promotion
     owner: str
-    # Features that are personal data: the prediction log never writes them in clear.
-    personal_fields: list[str] = []
 
     @model_validator(mode="after")
     def _fits_the_task(self) -> ModelSpec:
@@ -63,8 +83,9 @@ class ModelSpec(Strict):
             raise ValueError(f"{self.task} metrics are {sorted(metrics)}, not {sorted(unknown)}")
         if self.estimator not in ESTIMATORS[self.task]:
             raise ValueError(f"{self.task} estimators are {list(ESTIMATORS[self.task])}")
-        if not set(self.personal_fields) <= set(self.features):
-            raise ValueError(f"personal_fields must be features of the model: {self.features}")
+        slices = self.promotion.slices
+        if slices and slices.by not in self.features:
+            raise ValueError(f"slices must be by one of the model's features, not {slices.by!r}")
         return self
 
     def higher_is_better(self, metric: str) -> bool:
@@ -79,6 +100,7 @@ class Training(Strict):
 class ModelsConfig(Strict):
     training: Training = Training()
     monitoring: Monitoring = Monitoring()
+    datasets: dict[str, DataCard] = {}
     models: list[ModelSpec]
 
     @model_validator(mode="after")
@@ -86,7 +108,15 @@ class ModelsConfig(Strict):
         names = [spec.name for spec in self.models]
         if len(names) != len(set(names)):
             raise ValueError(f"model names must be unique: {names}")
+        unknown = sorted(set(self.datasets) - set(CATALOGUE))
+        if unknown:
+            raise ValueError(f"data cards for unknown datasets: {unknown}")
         return self
+
+    def personal_fields(self, spec: ModelSpec) -> frozenset[str]:
+        """The model's features that its dataset's card declares personal."""
+        card = self.datasets.get(spec.dataset)
+        return frozenset(card.personal_fields) & set(spec.features) if card else frozenset()
 
     def get(self, name: str) -> ModelSpec:
         for spec in self.models:

@@ -9,10 +9,14 @@ new model version and gives it the `challenger` alias; `registry promote` decide
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import subprocess
+from collections.abc import Collection
+from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 import mlflow
 import mlflow.sklearn
@@ -32,12 +36,15 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .. import datasets
+from .. import datasets, project
 from ..monitoring.reference import log_reference, snapshot
 from .config import ModelSpec, Training, load_config
+from .slices import slice_scores
 from .store import connect
 
 CHALLENGER = "challenger"
+SLICES_ARTIFACT = "evaluation/slices.json"
+SLICE_GAP = "slice_gap"
 # name -> (class, the types skops must trust to load it back: this project trained it)
 ESTIMATORS = {
     "logistic_regression": (LogisticRegression, []),
@@ -46,6 +53,11 @@ ESTIMATORS = {
     "random_forest_regressor": (RandomForestRegressor, ["sklearn.tree._tree.Tree"]),
 }
 RECORDED_PACKAGES = ("scikit-learn", "numpy", "pandas", "mlflow-skinny")
+
+
+def trained_by() -> str:
+    """Who trains: `TRAINED_BY` (set it in CI and scheduled jobs), else the login name."""
+    return os.environ.get("TRAINED_BY") or getpass.getuser()
 
 
 def code_version() -> str:
@@ -68,7 +80,8 @@ def evaluate(task: str, truth: np.ndarray, predicted: np.ndarray) -> dict[str, f
     if task == "classification":
         return {
             "accuracy": float(accuracy_score(truth, predicted)),
-            "f1_macro": float(f1_score(truth, predicted, average="macro")),
+            # A class absent from a slice scores 0 rather than warning.
+            "f1_macro": float(f1_score(truth, predicted, average="macro", zero_division=0)),
         }
     return {
         "r2": float(r2_score(truth, predicted)),
@@ -77,10 +90,19 @@ def evaluate(task: str, truth: np.ndarray, predicted: np.ndarray) -> dict[str, f
     }
 
 
-def fit(
-    spec: ModelSpec, training: Training, data: datasets.Dataset
-) -> tuple[Pipeline, dict[str, float], pd.DataFrame]:
-    """Fit on a deterministic split; return the model, its test metrics and its training rows."""
+@dataclass(frozen=True)
+class Fitted:
+    """A trained pipeline with what it was trained and tested on."""
+
+    model: Pipeline
+    metrics: dict[str, float]
+    x_train: pd.DataFrame
+    x_test: pd.DataFrame
+    y_test: np.ndarray
+
+
+def fit(spec: ModelSpec, training: Training, data: datasets.Dataset) -> Fitted:
+    """Fit on a deterministic split and evaluate on the held-out rows."""
     frame = pd.DataFrame(data.x, columns=list(data.features))
     x_train, x_test, y_train, y_test = train_test_split(
         frame,
@@ -92,26 +114,49 @@ def fit(
     estimator_class, _ = ESTIMATORS[spec.estimator]
     estimator = estimator_class(**spec.params, random_state=training.seed)
     model = make_pipeline(StandardScaler(), estimator).fit(x_train, y_train)
-    return model, evaluate(spec.task, y_test, model.predict(x_test)), x_train
+    metrics = evaluate(spec.task, y_test, model.predict(x_test))
+    return Fitted(model, metrics, x_train, x_test, y_test)
 
 
-def train(spec: ModelSpec, training: Training) -> str:
-    """Train one model, record the run, register a version; return the version number."""
+def slices_of(spec: ModelSpec, fitted: Fitted) -> dict[str, Any] | None:
+    """The policy's slice check on the test rows, when the policy has one."""
+    check = spec.promotion.slices
+    if check is None:
+        return None
+    metric = spec.promotion.metric
+    return slice_scores(
+        check,
+        fitted.x_test[check.by].to_numpy(),
+        fitted.y_test,
+        fitted.model.predict(fitted.x_test),
+        lambda truth, predicted: evaluate(spec.task, truth, predicted)[metric],
+    )
+
+
+def train(spec: ModelSpec, training: Training, personal: Collection[str] = ()) -> str:
+    """Train one model, record the run, register a version; return the version number.
+    `personal` features stay out of the recorded reference snapshot."""
     client = connect()
     data = datasets.load(spec.dataset).select(spec.features)
-    model, metrics, x_train = fit(spec, training, data)
+    fitted = fit(spec, training, data)
+    model, x_train = fitted.model, fitted.x_train
+    slices = slices_of(spec, fitted)
     tags = {
         "data_hash": data.data_hash,
         "dataset": spec.dataset,
         "code_version": code_version(),
         "owner": spec.owner,
         "task": spec.task,
+        "trained_by": trained_by(),
         "packages": json.dumps({name: metadata.version(name) for name in RECORDED_PACKAGES}),
     }
     mlflow.set_experiment(spec.name)
     with mlflow.start_run(run_name=f"{spec.name}-{data.data_hash[:8]}"):
         mlflow.log_params({"estimator": spec.estimator, **spec.params, **training.model_dump()})
-        mlflow.log_metrics(metrics)
+        mlflow.log_metrics(fitted.metrics)
+        if slices is not None:
+            mlflow.log_metric(SLICE_GAP, slices["gap"])
+            mlflow.log_dict(slices, SLICES_ARTIFACT)
         mlflow.set_tags(tags)
         mlflow.log_dict(
             {"dataset": spec.dataset, "data_hash": data.data_hash, "rows": len(data.y),
@@ -119,7 +164,7 @@ def train(spec: ModelSpec, training: Training) -> str:
             "data_snapshot.json",
         )  # fmt: skip
         predicted = model.predict(x_train)
-        log_reference(snapshot(x_train, predicted, data.classes, spec.personal_fields))
+        log_reference(snapshot(x_train, predicted, data.classes, personal))
         info = mlflow.sklearn.log_model(
             model,
             name="model",
@@ -143,9 +188,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", choices=config.names, help="train only this model")
     args = parser.parse_args(argv)
     specs = [config.get(args.model)] if args.model else config.models
+    governed = "governance" in project.profile().components
     for spec in specs:
-        version = train(spec, config.training)
+        version = train(spec, config.training, config.personal_fields(spec))
         print(f"{spec.name}: registered version {version} as {CHALLENGER}")
+        if governed:
+            from ..governance.events import audit_log, record_training
+
+            record_training(audit_log(), connect(), spec.name, version)
 
 
 if __name__ == "__main__":

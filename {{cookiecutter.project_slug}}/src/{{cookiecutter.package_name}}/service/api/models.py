@@ -11,8 +11,9 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from ...logs import also_redact
 from ...monitoring.config import MonitoringSettings
 from ...monitoring.metrics import PredictionLogCollector, ReportCollector, ServingMetrics
 from ...monitoring.prediction_log import (
@@ -35,6 +36,7 @@ async def load_champions(app: FastAPI) -> AsyncIterator[None]:
     """Load each model's champion; the service is ready only when every one is loaded."""
     client = connect()
     config = load_config()
+    also_redact(field for spec in config.models for field in config.personal_fields(spec))
     app.state.model_names = config.names
     app.state.champions = {}
     app.state.serving_metrics = serving = ServingMetrics(app.state.metrics)
@@ -69,7 +71,7 @@ def open_prediction_log(app: FastAPI, config: ModelsConfig) -> PredictionLog | N
             settings.prediction_log_dir,
             max_bytes=settings.prediction_log_max_bytes,
             redactor=Redactor(
-                {spec.name: frozenset(spec.personal_fields) for spec in config.models},
+                {spec.name: config.personal_fields(spec) for spec in config.models},
                 config.monitoring.personal_data,
                 secret.get_secret_value().encode() if secret else None,
             ),
@@ -113,9 +115,15 @@ def models(request: Request) -> list[ServedModel]:
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
+class ModelPredictRequest(PredictRequest):
+    # The data subject the rows are about (a customer id, say), for erasure requests; the
+    # prediction log keeps only its keyed hash.
+    subject: str | None = Field(default=None, min_length=1, max_length=128)
+
+
 @router.post("/models/{name}/predict", response_model_exclude_none=True)
 def predict(
-    name: str, body: PredictRequest, request: Request, response: Response
+    name: str, body: ModelPredictRequest, request: Request, response: Response
 ) -> PredictResponse:
     """Predict with the champion; the answer goes out only once its record is queued."""
     started = time.perf_counter()
@@ -135,6 +143,7 @@ def predict(
         inputs=body.instances,
         outputs=predictions,
         latency_ms=(time.perf_counter() - started) * 1000,
+        subject=body.subject,
     )
     try:
         prediction_log.record(record)

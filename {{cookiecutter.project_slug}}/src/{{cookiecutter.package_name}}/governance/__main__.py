@@ -1,0 +1,171 @@
+"""`python -m <package>.governance <command>`: cards, approvals, the gate, lineage, the audit
+log, retention and erasure. Every command that changes something leaves an audit entry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+
+import mlflow.artifacts
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from ..monitoring.config import MonitoringSettings
+from ..monitoring.prediction_log import subject_hash
+from ..registry.lineage import lineage
+from ..registry.promotion import policy_problems
+from ..tracking.config import ModelsConfig, load_config
+from ..tracking.store import connect
+from ..tracking.train import CHALLENGER, SLICES_ARTIFACT
+from .audit import AuditError
+from .cards import card_problems, data_card, data_card_problems, human_sections, model_card
+from .events import actor, audit_log
+from .gate import ApprovalRefused, approve, requirements
+from .retention import erase, expire, expired_days
+
+
+def check(config: ModelsConfig) -> list[str]:
+    """What CI checks without a registry: every card complete, the audit log intact."""
+    cards = human_sections()
+    problems = []
+    for spec in config.models:
+        problems += card_problems(spec.name, cards) + data_card_problems(spec, config)
+        if spec.promotion.slices is None:
+            problems.append(f"models.yaml configures no slice check for {spec.name}")
+    log = audit_log()
+    if log.path.exists():
+        problems += log.verify()
+    return problems
+
+
+def version_of(client: MlflowClient, model: str, version: str | None) -> str:
+    """The given version, else the challenger's."""
+    if version:
+        return version
+    return str(client.get_model_version_by_alias(model, CHALLENGER).version)
+
+
+def parser_for(config: ModelsConfig) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="governance", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="cards complete and the audit log intact (for CI)")
+    for name, text in [
+        ("gate", "what keeps a version (default: the challenger) from becoming champion"),
+        ("approve", "approve a version for promotion (four eyes: not by who trained it)"),
+        ("model-card", "print a version's model card (default: the challenger)"),
+        ("lineage", "data, run, code, version, approvals, promotions and rollbacks as JSON"),
+    ]:
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--model", required=True, choices=config.names)
+        command.add_argument("--version", required=name == "approve")
+        if name == "approve":
+            command.add_argument("--by", default=actor("APPROVED_BY"), help="the approver")
+    command = commands.add_parser("data-card", help="print a dataset's data card")
+    command.add_argument("--dataset", required=True, choices=sorted(config.datasets))
+    command = commands.add_parser("audit-verify", help="detect edits, deletions, reordering")
+    command.add_argument("--expect-head", help="a head hash recorded earlier, to catch truncation")
+    command = commands.add_parser("retention", help="remove prediction records past retention")
+    command.add_argument("--apply", action="store_true", help="remove them (default: report)")
+    command = commands.add_parser("erase", help="remove a data subject's prediction records")
+    command.add_argument("--subject", required=True, help="the subject key the caller sent")
+    command.add_argument("--apply", action="store_true", help="remove them (default: report)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = load_config()
+    args = parser_for(config).parse_args(argv)
+    try:
+        return run(args, config)
+    except (ApprovalRefused, AuditError, MlflowException) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace, config: ModelsConfig) -> int:
+    """Carry out one command; the exit status is 1 when it found problems."""
+    if args.command in ("check", "audit-verify"):
+        if args.command == "check":
+            problems = check(config)
+        else:
+            log = audit_log()
+            problems = log.verify(args.expect_head)
+            head = log.head()
+            print(f"audit log {log.path}: head {head.hash if head else 'none'}")
+        print("\n".join(f"- {problem}" for problem in problems) or "ok")
+        return 1 if problems else 0
+    if args.command == "data-card":
+        print(data_card(args.dataset, config), end="")
+        return 0
+    if args.command in ("retention", "erase"):
+        return retention(args, config)
+
+    client = connect()
+    spec = config.get(args.model)
+    version = version_of(client, spec.name, args.version)
+    if args.command == "approve":
+        trainer = approve(client, spec.name, version, args.by, audit_log())
+        print(f"{spec.name} version {version}: approved by {args.by} (trained by {trainer})")
+        return 0
+    record = lineage(client, spec.name, version)
+    if args.command == "lineage":
+        events = [entry for entry in audit_log().entries() if entry.model == spec.name]
+        record["audit"] = [vars(entry) for entry in events if entry.version in (None, version)]
+        print(json.dumps(record, indent=2))
+        return 0
+    registered = client.get_model_version(spec.name, version)
+    if args.command == "model-card":
+        slices = _slices(registered.run_id)
+        print(model_card(record, slices, human_sections().get(spec.name, {})), end="")
+        return 0
+    problems = policy_problems(spec, record["metrics"])
+    problems += requirements(client, spec, registered, config)
+    verdict = "may become champion" if not problems else "may not become champion"
+    print(f"{spec.name} version {version}: {verdict}")
+    print("\n".join(f"- {problem}" for problem in problems))
+    return 1 if problems else 0
+
+
+def retention(args: argparse.Namespace, config: ModelsConfig) -> int:
+    settings = MonitoringSettings()
+    log = audit_log()
+    who = actor("RETENTION_BY")
+    done = "removed" if args.apply else "would remove"
+    if args.command == "erase":
+        secret = settings.prediction_log_secret
+        key = secret.get_secret_value().encode() if secret else None
+        count = erase(settings.prediction_log_dir, args.subject, key, args.apply)
+        print(f"{done} {count} prediction records of the subject")
+        if args.apply:
+            details = {"subject": subject_hash(args.subject, key), "records": count}
+            log.append("erasure", who, details)
+        return 0
+    today = datetime.now(UTC).date()
+    for spec in config.models:
+        card = config.datasets.get(spec.dataset)
+        if card is None:
+            print(f"{spec.name}: no data card, so no retention period; nothing removed")
+            continue
+        days = expired_days(settings.prediction_log_dir, spec.name, card.retention_days, today)
+        count = expire(days, args.apply)
+        print(f"{spec.name}: {done} {count} records in {len(days)} days older than "
+              f"{card.retention_days} days")  # fmt: skip
+        if args.apply and days:
+            details = {"days": [day.name for day in days], "records": count,
+                       "retention_days": card.retention_days}  # fmt: skip
+            log.append("retention", who, details, model=spec.name)
+    return 0
+
+
+def _slices(run_id: str) -> dict | None:
+    """The slice scores training recorded, if the policy had a slice check then."""
+    try:
+        return mlflow.artifacts.load_dict(f"runs:/{run_id}/{SLICES_ARTIFACT}")
+    except (MlflowException, OSError):
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
