@@ -156,6 +156,7 @@ tests/test_retrain.py
 tests/test_shutdown.py
 """,
     "governance": """
+.github/workflows/governance.yml
 deploy/k8s/components/governance/cronjob.yaml
 deploy/k8s/components/governance/kustomization.yaml
 docs/dpia.md
