@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,16 +55,27 @@ WRITTEN = " ".join(["Words that answer the question for a reviewer."] * 3)
 COMPLETE = {"Intended use": WRITTEN, "Limitations": WRITTEN, "Ethical considerations": WRITTEN}
 
 
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A store where alice trained GOVERNED once: version 1 is the challenger."""
+    folder = tmp_path_factory.mktemp("governed")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+        patch.setenv("TRAINED_BY", "alice")
+        train(GOVERNED, CONFIG.training)
+    return folder / "mlflow.db"
+
+
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A fresh store where alice trained GOVERNED once: version 1 is the challenger."""
+def store(trained, tmp_path, monkeypatch):
+    """A copy of that store for one test: approvals and promotions stay in the test. The
+    copy's artifacts are the original's, which the tests only read."""
+    shutil.copy(trained, tmp_path / "mlflow.db")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
-    monkeypatch.setenv("TRAINED_BY", "alice")
-    client = connect()
-    train(GOVERNED, CONFIG.training)
     monkeypatch.setenv("APP_MODELS_CONFIG", str(tmp_path / "models.yaml"))
     (tmp_path / "models.yaml").write_text(yaml.safe_dump(CONFIG.model_dump()))
-    return client
+    return connect()
 
 
 def challenger(client):
@@ -99,7 +111,7 @@ def test_a_complete_approved_version_passes_and_is_promoted(store):
 
 def test_a_missing_or_unfinished_model_card_blocks_promotion(store):
     approve(store, GOVERNED.name, "1", "bob", AuditLog(Path("audit.jsonl")))
-    unfinished = {**COMPLETE, "Limitations": WRITTEN + " <who will use it>", "Intended use": "Short."}
+    unfinished = {**COMPLETE, "Intended use": "Short.", "Limitations": WRITTEN + " <fill in>"}
 
     assert missing(store, cards={}) == ["model_cards.md has no section `## iris-species`"]
     assert missing(store, cards={GOVERNED.name: unfinished}) == [
@@ -212,3 +224,15 @@ def test_the_data_card_shows_the_schema_and_what_is_personal(store, capsys):
 def test_the_ci_check_passes_on_the_shipped_configuration(capsys):
     assert governance_cli.main(["check"]) == 0
     assert capsys.readouterr().out.strip() == "ok"
+
+
+def test_without_a_challenger_the_commands_fall_back_to_the_champion(store, capsys):
+    approve(store, GOVERNED.name, "1", "bob", AuditLog(Path("audit/audit.jsonl")))
+    registry_cli.main(["promote", "--by", "bob"])
+    capsys.readouterr()
+
+    assert governance_cli.main(["model-card", "--model", GOVERNED.name]) == 0
+    assert capsys.readouterr().out.startswith("# Model card: iris-species version 1")
+    store.delete_registered_model_alias(GOVERNED.name, CHAMPION)
+    assert governance_cli.main(["gate", "--model", GOVERNED.name]) == 2
+    assert "iris-species has no challenger or champion" in capsys.readouterr().err

@@ -15,7 +15,7 @@ from mlflow.exceptions import MlflowException
 from ..monitoring.config import MonitoringSettings
 from ..monitoring.prediction_log import subject_hash
 from ..registry.lineage import lineage
-from ..registry.promotion import policy_problems
+from ..registry.promotion import CHAMPION, aliased, policy_problems
 from ..tracking.config import ModelsConfig, load_config
 from ..tracking.store import connect
 from ..tracking.train import CHALLENGER, SLICES_ARTIFACT
@@ -40,11 +40,18 @@ def check(config: ModelsConfig) -> list[str]:
     return problems
 
 
+class NoVersion(LookupError):
+    """No version was named, and the model has neither a challenger nor a champion."""
+
+
 def version_of(client: MlflowClient, model: str, version: str | None) -> str:
-    """The given version, else the challenger's."""
+    """The given version, else the challenger's, else the champion's."""
     if version:
         return version
-    return str(client.get_model_version_by_alias(model, CHALLENGER).version)
+    for alias in (CHALLENGER, CHAMPION):
+        if (registered := aliased(client, model, alias)) is not None:
+            return str(registered.version)
+    raise NoVersion(f"{model} has no challenger or champion: name a version (VERSION=n)")
 
 
 def parser_for(config: ModelsConfig) -> argparse.ArgumentParser:
@@ -54,7 +61,7 @@ def parser_for(config: ModelsConfig) -> argparse.ArgumentParser:
     for name, text in [
         ("gate", "what keeps a version (default: the challenger) from becoming champion"),
         ("approve", "approve a version for promotion (four eyes: not by who trained it)"),
-        ("model-card", "print a version's model card (default: the challenger)"),
+        ("model-card", "print a version's model card (default: challenger, else champion)"),
         ("lineage", "data, run, code, version, approvals, promotions and rollbacks as JSON"),
     ]:
         command = commands.add_parser(name, help=text)
@@ -79,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser_for(config).parse_args(argv)
     try:
         return run(args, config)
-    except (ApprovalRefused, AuditError, MlflowException) as error:
+    except (ApprovalRefused, AuditError, NoVersion, MlflowException) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
