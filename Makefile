@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WHEELHOUSE := .cache/wheelhouse
 
-.PHONY: help install test lint format generate bake bench clean
+.PHONY: help install test lint format generate bake bench schema clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ generate: install ## Answer the questions; the project appears in build/
 
 bake: install ## Generate the default project into build/ without questions
 	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir build .
+
+schema: install ## Write answers.schema.json from the checks in hooks/answers.py
+	PYTHONPATH=hooks $(BIN)/python -c 'import json, answers; print(json.dumps(answers.schema(), indent=2))' > answers.schema.json
 
 bench: install ## Run the benchmarks (minutes; not part of the tests)
 	$(BIN)/python bench/monitoring.py

@@ -65,6 +65,51 @@ def validate(answers: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def schema() -> dict[str, Any]:
+    """The valid answers as a JSON Schema (2020-12), for portals and CI to check answers before
+    calling cookiecutter: it renders `--no-input` values as Jinja before any hook can run.
+    `answers.schema.json` is this, written out; `validate` stays the authority."""
+    # No Jinja delimiters in any text: cookiecutter would render them.
+    no_jinja = {"not": {"pattern": r"\{[{%#]"}}
+    handle = {"type": "string", "pattern": f"^{HANDLE.pattern}$", **no_jinja}
+    reserved = sorted(
+        set(keyword.kwlist) | set(keyword.softkwlist) | set(sys.stdlib_module_names)
+        | DEPENDENCY_MODULES
+    )  # fmt: skip
+
+    def text(limit: int) -> dict[str, Any]:
+        printable = r"^(?=.*\S)[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$"
+        return {"type": "string", "maxLength": limit, "pattern": printable, **no_jinja}
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Answers of the paved-path template",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "project_name": text(80),
+            "project_slug": {
+                "type": "string",
+                "maxLength": SLUG_MAX,
+                "pattern": f"^{SLUG.pattern}$",
+            },
+            "package_name": {
+                "type": "string",
+                "pattern": f"^{PACKAGE.pattern}$",
+                "not": {"enum": reserved},
+            },
+            "description": text(200),
+            "owner_handle": handle,
+            "platform_handle": handle,
+            "approver_handle": handle,
+            "model_count": {"type": "integer", "minimum": 0, "maximum": MAX_MODELS},
+            "data_regulated": {"type": "boolean"},
+            "incident_owner": {"enum": list(INCIDENT_OWNERS)},
+            "python_version": {"enum": list(PYTHON_VERSIONS)},
+        },
+    }
+
+
 def _one_line_text(answers: Mapping[str, Any], key: str, limit: int, example: str) -> None:
     value = answers[key]
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
