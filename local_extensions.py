@@ -20,6 +20,7 @@ HOOKS_DIR = Path(__file__).resolve().parent / "hooks"
 sys.path.insert(0, str(HOOKS_DIR))
 
 import answers  # noqa: E402
+import layout  # noqa: E402
 import rules  # noqa: E402
 
 # Context keys that describe this machine or cookiecutter itself, not the project.
@@ -67,3 +68,4 @@ class OperatingModel(Extension):
         environment.globals["template_hooks_dir"] = str(HOOKS_DIR)
         environment.globals["operating_rules"] = rules.operating_model.RULES
         environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
+        environment.globals["component_files"] = layout.load_manifest()["components"]

@@ -83,6 +83,8 @@ pyproject.toml
 src/{package}/__init__.py
 src/{package}/__main__.py
 src/{package}/answers.json
+src/{package}/component_files.json
+src/{package}/conformance.py
 src/{package}/logs.py
 src/{package}/operating_model.py
 src/{package}/project.py
@@ -93,6 +95,7 @@ src/{package}/service/health.py
 src/{package}/service/metrics.py
 src/{package}/settings.py
 tests/conftest.py
+tests/test_conformance.py
 tests/test_health.py
 tests/test_logs.py
 tests/test_operating_model.py

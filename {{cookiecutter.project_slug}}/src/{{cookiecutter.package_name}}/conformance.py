@@ -1,0 +1,118 @@
+"""Does the project still match its answers? `python -m <package>.conformance`.
+
+Two ways a project drifts from `answers.json`. Its tree: a project generated without the
+template's hooks (Backstage's fetch:cookiecutter runs none) keeps the files of components the
+rules leave out. Its operating model: more models configured than answered, or personal
+fields declared while the data is answered as unregulated, call for another layout. Either
+way this says what differs, which answer to change, and how to generate again.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import project
+from .operating_model import decide
+
+PACKAGE = __package__
+
+
+def owned_files() -> dict[str, list[str]]:
+    """Each component's files, relative to the project, as the template's layout lists them."""
+    text = resources.files(PACKAGE).joinpath("component_files.json").read_text("utf-8")
+    listed = json.loads(text)
+    return {name: [p.format(package=PACKAGE) for p in paths] for name, paths in listed.items()}
+
+
+def tree_problems(root: Path) -> list[str]:
+    """Files of components the answers leave out, and missing files of included ones."""
+    included = project.profile().components
+    owned = owned_files()
+    kept = {path for name, paths in owned.items() if name in included for path in paths}
+    problems = []
+    for name, paths in owned.items():
+        for path in paths:
+            present = (root / path).exists()
+            if name in included and not present:
+                problems.append(f"{path} is missing: the {name} component needs it")
+            elif name not in included and path not in kept and present:
+                problems.append(
+                    f"{path} belongs to {name}, which the rules leave out for these answers "
+                    "(was the project generated without the template's hooks?)"
+                )
+    return problems
+
+
+def stated_answers() -> dict[str, Any]:
+    """The three business answers recorded in `answers.json`, typed for the rules."""
+    answers = project.answers()
+    return {
+        "model_count": int(answers["model_count"]),
+        "data_regulated": bool(answers["data_regulated"]),
+        "incident_owner": answers["incident_owner"],
+    }
+
+
+def observed_answers() -> dict[str, Any]:
+    """The business answers the project's configuration implies today."""
+    observed = stated_answers()
+    if "tracking" in project.profile().components:
+        from .tracking.config import load_config
+
+        config = load_config()
+        observed["model_count"] = len(config.models)
+        if any(card.personal_fields for card in config.datasets.values()):
+            observed["data_regulated"] = True
+    return observed
+
+
+def answer_problems() -> list[str]:
+    """Answers the configuration has outgrown, with the command to generate again."""
+    stated, observed = stated_answers(), observed_answers()
+    now = decide(**observed)
+    if now.components == decide(**stated).components:
+        return []
+    changed = {key: value for key, value in observed.items() if value != stated[key]}
+    wording = ", ".join(f"{key}={_show(value)}" for key, value in changed.items())
+    return [
+        f"the configuration calls for the {now.name} profile, not {project.profile().name}: "
+        f"answer {wording}, generate the project again beside this one and carry your "
+        f"changes over:\n  {regenerate_command(changed)}"
+    ]
+
+
+def regenerate_command(changed: dict[str, Any]) -> str:
+    answers = {**project.answers(), **changed}
+    keys = ("project_name", "project_slug", "package_name", "description", "owner_handle",
+            "platform_handle", "approver_handle", "model_count", "data_regulated",
+            "incident_owner", "python_version")  # fmt: skip
+    words = ["cookiecutter", "--no-input", "--output-dir", "/tmp/next"]
+    words.append(str(answers.get("_template", "<template>")))
+    if answers.get("_checkout"):
+        words += ["--checkout", str(answers["_checkout"])]
+    words += [f"{key}={_show(answers[key])}" for key in keys if key in answers]
+    return shlex.join(words)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def main(root: Path = Path()) -> int:
+    problems = tree_problems(root) + answer_problems()
+    for problem in problems:
+        print(f"- {problem}")
+    if not problems:
+        print(f"the project matches its answers: profile {project.profile().name}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
