@@ -11,6 +11,7 @@ from {{ cookiecutter.package_name }}.governance.cards import (
     card_problems,
     human_sections,
 )
+from {{ cookiecutter.package_name }}.governance.events import record_training
 from {{ cookiecutter.package_name }}.governance.gate import (
     ApprovalRefused,
     approve,
@@ -199,6 +200,9 @@ def test_the_model_card_joins_tracked_metadata_and_the_human_sections(store, cap
 
 
 def test_lineage_export_follows_a_version_from_data_to_its_promotions(store, capsys):
+    audit = AuditLog(Path("audit/audit.jsonl"))
+    record_training(audit, store, GOVERNED.name, "1")
+    audit.append("training", "alice", {}, model=GOVERNED.name, version="2")  # another version
     governance_cli.main(["approve", "--model", GOVERNED.name, "--version", "1", "--by", "bob"])
     registry_cli.main(["promote", "--by", "bob"])
     capsys.readouterr()
@@ -209,7 +213,9 @@ def test_lineage_export_follows_a_version_from_data_to_its_promotions(store, cap
     assert len(record["data_hash"]) == 64 and record["run_id"]
     assert record["trained_by"] == "alice" and record["code_version"]
     assert record["aliases"] == [CHAMPION]
-    assert [event["event"] for event in record["audit"]] == ["approval", "promotion"]
+    events = [event["event"] for event in record["audit"]]
+    assert events == ["training", "registration", "approval", "promotion"]
+    assert record["audit"][0]["details"]["data_hash"] == record["data_hash"]
 
 
 def test_the_data_card_shows_the_schema_and_what_is_personal(store, capsys):

@@ -118,8 +118,10 @@ def run(args: argparse.Namespace, config: ModelsConfig) -> int:
         return 0
     record = lineage(client, spec.name, version)
     if args.command == "lineage":
-        events = [entry for entry in audit_log().entries() if entry.model == spec.name]
-        record["audit"] = [vars(entry) for entry in events if entry.version in (None, version)]
+        events = audit_log().entries()
+        record["audit"] = [
+            vars(entry) for entry in events if (entry.model, entry.version) == (spec.name, version)
+        ]
         print(json.dumps(record, indent=2))
         return 0
     registered = client.get_model_version(spec.name, version)

@@ -46,5 +46,6 @@ def record_training(log: AuditLog, client: MlflowClient, model: str, version: st
             "metrics": {k: v for k, v in run.data.metrics.items() if math.isfinite(v)},
         },
         model=model,
+        version=version,
     )
     log.append("registration", who, {"run_id": registered.run_id}, model=model, version=version)
