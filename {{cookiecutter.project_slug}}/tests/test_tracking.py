@@ -1,7 +1,8 @@
 import pytest
+import yaml
 from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }} import project
+from {{ cookiecutter.package_name }} import conformance, project
 from {{ cookiecutter.package_name }}.tracking.config import ModelsConfig, load_config
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import CHALLENGER, train
@@ -78,3 +79,27 @@ def test_invalid_model_entries_are_refused(change):
 def test_duplicate_model_names_are_refused():
     with pytest.raises(ValidationError, match="unique"):
         ModelsConfig.model_validate({"models": [FIRST.model_dump(), FIRST.model_dump()]})
+
+
+@pytest.mark.skipif(project.answers()["data_regulated"], reason="the project is governed already")
+def test_personal_fields_in_a_data_card_call_for_the_governed_profile(tmp_path, monkeypatch):
+    config = load_config().model_dump()
+    dataset = config["models"][0]["dataset"]
+    feature = config["models"][0]["features"][0]
+    config["datasets"] = {
+        dataset: {
+            "description": "Now with a personal field.",
+            "source": "tests",
+            "legal_basis": "tests",
+            "retention_days": 30,
+            "personal_fields": [feature],
+        }
+    }
+    (tmp_path / "models.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("APP_MODELS_CONFIG", str(tmp_path / "models.yaml"))
+
+    [problem] = conformance.answer_problems()
+
+    assert problem.startswith("the configuration calls for the mlops-governed profile")
+    assert "answer data_regulated=yes" in problem
+    assert "data_regulated=yes" in problem.splitlines()[1]
