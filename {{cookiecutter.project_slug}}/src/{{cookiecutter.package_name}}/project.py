@@ -6,7 +6,9 @@ project with new answers (see docs/operating-model.md).
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -18,6 +20,12 @@ from .operating_model import Profile, decide
 def answers() -> dict[str, Any]:
     """The template answers stored with the package."""
     return json.loads(resources.files(__package__).joinpath("answers.json").read_text("utf-8"))
+
+
+def actor(variable: str) -> str:
+    """Who acts on the project: the named environment variable (CI and scheduled jobs set
+    it), else the login name."""
+    return os.environ.get(variable) or getpass.getuser()
 
 
 def profile() -> Profile:

@@ -12,6 +12,7 @@ import mlflow.artifacts
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
+from .. import project
 from ..monitoring.config import MonitoringSettings
 from ..monitoring.prediction_log import subject_hash
 from ..registry.lineage import lineage
@@ -21,7 +22,7 @@ from ..tracking.store import connect
 from ..tracking.train import CHALLENGER, SLICES_ARTIFACT
 from .audit import AuditError
 from .cards import card_problems, data_card, data_card_problems, human_sections, model_card
-from .events import actor, audit_log
+from .events import audit_log
 from .gate import ApprovalRefused, approve, requirements
 from .retention import erase, expire, expired_days
 
@@ -68,7 +69,7 @@ def parser_for(config: ModelsConfig) -> argparse.ArgumentParser:
         command.add_argument("--model", required=True, choices=config.names)
         command.add_argument("--version", required=name == "approve")
         if name == "approve":
-            command.add_argument("--by", default=actor("APPROVED_BY"), help="the approver")
+            command.add_argument("--by", default=project.actor("APPROVED_BY"), help="the approver")
     command = commands.add_parser("data-card", help="print a dataset's data card")
     command.add_argument("--dataset", required=True, choices=sorted(config.datasets))
     command = commands.add_parser("audit-verify", help="detect edits, deletions, reordering")
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace, config: ModelsConfig) -> int:
 def retention(args: argparse.Namespace, config: ModelsConfig) -> int:
     settings = MonitoringSettings()
     log = audit_log()
-    who = actor("RETENTION_BY")
+    who = project.actor("RETENTION_BY")
     done = "removed" if args.apply else "would remove"
     if args.command == "erase":
         secret = settings.prediction_log_secret

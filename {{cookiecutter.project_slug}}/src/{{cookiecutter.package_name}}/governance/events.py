@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import math
-import os
 from pathlib import Path
 
 from mlflow import MlflowClient
@@ -23,11 +21,6 @@ class GovernanceSettings(BaseSettings):
 
 def audit_log() -> AuditLog:
     return AuditLog(GovernanceSettings().audit_log)
-
-
-def actor(variable: str) -> str:
-    """Who acts: the named environment variable (CI and jobs set it), else the login name."""
-    return os.environ.get(variable) or getpass.getuser()
 
 
 def record_training(log: AuditLog, client: MlflowClient, model: str, version: str) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from pydantic import BaseModel
 
@@ -66,7 +66,7 @@ class Redactor:
     """Keeps personal fields out of the log in clear: dropped, or replaced by a keyed hash."""
 
     personal: Mapping[str, frozenset[str]] = field(default_factory=dict)  # model -> fields
-    mode: str = "drop"
+    mode: Literal["drop", "hash"] = "drop"
     secret: bytes | None = None
 
     def __post_init__(self) -> None:

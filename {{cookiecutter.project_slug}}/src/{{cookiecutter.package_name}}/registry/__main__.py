@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 from typing import TYPE_CHECKING
 
 from mlflow import MlflowClient
@@ -36,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         if name == "lineage":
             command.add_argument("--version", help="default: the champion")
         else:
-            actor = os.environ.get("PROMOTED_BY") or getpass.getuser()
+            actor = project.actor("PROMOTED_BY")
             command.add_argument("--by", default=actor, help="who acts (default: $PROMOTED_BY)")
     args = parser.parse_args(argv)
 

@@ -9,7 +9,6 @@ new model version and gives it the `challenger` alias; `registry promote` decide
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import subprocess
@@ -53,11 +52,6 @@ ESTIMATORS = {
     "random_forest_regressor": (RandomForestRegressor, ["sklearn.tree._tree.Tree"]),
 }
 RECORDED_PACKAGES = ("scikit-learn", "numpy", "pandas", "mlflow-skinny")
-
-
-def trained_by() -> str:
-    """Who trains: `TRAINED_BY` (set it in CI and scheduled jobs), else the login name."""
-    return os.environ.get("TRAINED_BY") or getpass.getuser()
 
 
 def code_version() -> str:
@@ -147,7 +141,7 @@ def train(spec: ModelSpec, training: Training, personal: Collection[str] = ()) -
         "code_version": code_version(),
         "owner": spec.owner,
         "task": spec.task,
-        "trained_by": trained_by(),
+        "trained_by": project.actor("TRAINED_BY"),
         "packages": json.dumps({name: metadata.version(name) for name in RECORDED_PACKAGES}),
     }
     mlflow.set_experiment(spec.name)
