@@ -8,7 +8,9 @@ answer such as `../elsewhere` never creates a folder.
 from __future__ import annotations
 
 import json
+import re
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ from typing import Any
 import click
 from jinja2.ext import Extension
 
-HOOKS_DIR = Path(__file__).resolve().parent / "hooks"
+TEMPLATE_ROOT = Path(__file__).resolve().parent
+HOOKS_DIR = TEMPLATE_ROOT / "hooks"
 sys.path.insert(0, str(HOOKS_DIR))
 
 import answers  # noqa: E402
@@ -25,6 +28,8 @@ import rules  # noqa: E402
 
 # Context keys that describe this machine or cookiecutter itself, not the project.
 UNSTORED = {"_output_dir", "_repo_dir", "_extensions", "__prompts__", "__answers_valid"}
+# A template named by URL or abbreviation (`gh:org/repo`, `https://…`, `git@host:…`), not a path.
+REMOTE = re.compile(r"[A-Za-z][\w+.-]*:|\w+@")
 
 
 def checked_answers(context: dict[str, Any]) -> str:
@@ -54,7 +59,41 @@ def incident_handle(context: dict[str, Any]) -> str:
 def stored_answers(context: dict[str, Any]) -> str:
     """The answers and template origin, as JSON, for the project to keep."""
     kept = {k: v for k, v in context.items() if k not in UNSTORED}
+    kept.update(template_origin(context["_template"]))
     return json.dumps(kept, indent=2, sort_keys=True)
+
+
+def template_origin(given: str) -> dict[str, str]:
+    """Where a regeneration finds this template again: `_source` (a location cookiecutter can
+    fetch), `_commit` and `_directory` (inside the repository), each where it is known.
+
+    A remote template was cloned by cookiecutter, so its clone's origin is the URL with any
+    abbreviation (`gh:`, an organisation's own) expanded. A local checkout is recorded as a
+    `git+file://` URL, so that a regeneration can check out the commit this run used.
+    """
+    remote = bool(REMOTE.match(given))
+    top = _git("rev-parse", "--show-toplevel")
+    if top is None:
+        return {"_source": given if remote else str(TEMPLATE_ROOT)}
+    origin = {"_commit": _git("rev-parse", "HEAD") or "", "_source": f"git+file://{top}"}
+    if remote:
+        url = _git("config", "--get", "remote.origin.url") or given
+        origin["_source"] = url if url.startswith(("git+", "git@")) else f"git+{url}"
+    directory = (_git("rev-parse", "--show-prefix") or "").rstrip("/")
+    if directory:
+        origin["_directory"] = directory
+    return {key: value for key, value in origin.items() if value}
+
+
+def _git(*args: str) -> str | None:
+    """A git query about the template's own checkout; None where git or a checkout is absent."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=TEMPLATE_ROOT, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 class OperatingModel(Extension):

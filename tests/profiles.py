@@ -88,17 +88,20 @@ src/{package}/conformance.py
 src/{package}/logs.py
 src/{package}/operating_model.py
 src/{package}/project.py
+src/{package}/regenerate.py
 src/{package}/service/__init__.py
 src/{package}/service/api/__init__.py
 src/{package}/service/app.py
 src/{package}/service/health.py
 src/{package}/service/metrics.py
 src/{package}/settings.py
+src/{package}/template_release.py
 tests/conftest.py
 tests/test_conformance.py
 tests/test_health.py
 tests/test_logs.py
 tests/test_operating_model.py
+tests/test_regenerate.py
 tests/test_settings.py
 """
 COMPONENT_FILES = {

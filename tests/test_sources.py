@@ -15,37 +15,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from profiles import TEMPLATE
+from releases import GIT_ENV, git, release
 
 COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
 TAG = "v9.9.9"
 UNRELEASED = "A change made after the release tag."
-# What a checkout of the template holds besides the template: never part of a release.
-LOCAL_STATE = shutil.ignore_patterns(
-    ".git", ".venv", ".cache", "build", "__pycache__", ".pytest_cache", ".ruff_cache"
-)
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Platform Team", "GIT_AUTHOR_EMAIL": "platform@localhost",
-    "GIT_COMMITTER_NAME": "Platform Team", "GIT_COMMITTER_EMAIL": "platform@localhost",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-}  # fmt: skip
-
-
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, **GIT_ENV})  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     """The template released as TAG in a bare repository, with a commit after the tag."""
     folder = tmp_path_factory.mktemp("published")
-    work = folder / "work"
-    shutil.copytree(TEMPLATE, work, ignore=LOCAL_STATE)
-    git("init", "--quiet", "--initial-branch=main", cwd=work)
-    git("add", "--all", cwd=work)
-    git("commit", "--quiet", "--message", "release", cwd=work)
-    git("tag", TAG, cwd=work)
+    work = release(folder / "work", TAG)
     readme = work / "{{cookiecutter.project_slug}}" / "README.md"
     readme.write_text(readme.read_text() + f"\n{UNRELEASED}\n")
     git("commit", "--quiet", "--all", "--message", "after the release", cwd=work)

@@ -15,10 +15,10 @@ def test_stored_answers_give_a_profile():
 def test_package_holds_the_components_its_answers_call_for():
     components = project.profile().components
     present = {
-        "lean-model": (PACKAGE / "model").is_dir(),
+        "lean-model": (PACKAGE / "model" / "__init__.py").is_file(),
         "starter-endpoint": (PACKAGE / "service" / "api" / "text_stats.py").is_file(),
-        "tracking": (PACKAGE / "tracking").is_dir(),
-        "registry": (PACKAGE / "registry").is_dir(),
+        "tracking": (PACKAGE / "tracking" / "__init__.py").is_file(),
+        "registry": (PACKAGE / "registry" / "__init__.py").is_file(),
     }
 
     assert {name for name, found in present.items() if found} == components & present.keys()

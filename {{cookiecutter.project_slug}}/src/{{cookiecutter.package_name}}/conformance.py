@@ -4,7 +4,7 @@ Two ways a project drifts from `answers.json`. Its tree: a project generated wit
 template's hooks (Backstage's fetch:cookiecutter runs none) keeps the files of components the
 rules leave out. Its operating model: more models configured than answered, or personal
 fields declared while the data is answered as unregulated, call for another layout. Either
-way this says what differs, which answer to change, and how to generate again.
+way this says what differs, which answer to change, and the command that regenerates.
 """
 
 from __future__ import annotations
@@ -37,15 +37,24 @@ def tree_problems(root: Path) -> list[str]:
     problems = []
     for name, paths in owned.items():
         for path in paths:
-            present = (root / path).exists()
+            present = _present(root / path)
             if name in included and not present:
                 problems.append(f"{path} is missing: the {name} component needs it")
             elif name not in included and path not in kept and present:
                 problems.append(
-                    f"{path} belongs to {name}, which the rules leave out for these answers "
-                    "(was the project generated without the template's hooks?)"
+                    f"{path} belongs to {name}, which the rules leave out for these answers: "
+                    "remove it, or move your own files out of it (a project generated without "
+                    "the template's hooks keeps such files)"
                 )
     return problems
+
+
+def _present(path: Path) -> bool:
+    """A file, or a folder holding any file other than Python's byte-code caches."""
+    if path.is_dir():
+        files = (f.relative_to(path) for f in path.rglob("*") if f.is_file())
+        return any("__pycache__" not in f.parts for f in files)
+    return path.exists()
 
 
 def stated_answers() -> dict[str, Any]:
@@ -81,22 +90,15 @@ def answer_problems() -> list[str]:
     wording = ", ".join(f"{key}={_show(value)}" for key, value in changed.items())
     return [
         f"the configuration calls for the {now.name} profile, not {project.profile().name}: "
-        f"answer {wording}, generate the project again beside this one and carry your "
-        f"changes over:\n  {regenerate_command(changed)}"
+        f"answer {wording} and generate the project again, keeping your work:\n"
+        f"  {regenerate_command(changed)}"
     ]
 
 
 def regenerate_command(changed: dict[str, Any]) -> str:
-    answers = {**project.answers(), **changed}
-    keys = ("project_name", "project_slug", "package_name", "description", "owner_handle",
-            "platform_handle", "approver_handle", "model_count", "data_regulated",
-            "incident_owner", "python_version")  # fmt: skip
-    words = ["cookiecutter", "--no-input", "--output-dir", "/tmp/next"]
-    words.append(str(answers.get("_template", "<template>")))
-    if answers.get("_checkout"):
-        words += ["--checkout", str(answers["_checkout"])]
-    words += [f"{key}={_show(answers[key])}" for key in keys if key in answers]
-    return shlex.join(words)
+    """The command that changes the answers and merges the new layout into this project."""
+    words = " ".join(f"{key}={_show(value)}" for key, value in changed.items())
+    return f"make regenerate ANSWERS={shlex.quote(words)}"
 
 
 def _show(value: Any) -> str:
