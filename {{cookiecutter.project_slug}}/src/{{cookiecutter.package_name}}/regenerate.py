@@ -229,7 +229,8 @@ def regenerate(
         )
     stored = json.loads((project_dir / ANSWERS_FILE).read_text("utf-8"))
     source = template or stored.get("_source") or stored["_template"]
-    made_at = stored.get("_commit") or stored.get("_checkout")
+    # Without a recorded commit (a portal's copy of the template, say), the release tag.
+    made_at = stored.get("_commit") or stored.get("_checkout") or f"v{stored['_template_version']}"
     directory = stored.get("_directory")
     answers = {key: value for key, value in stored.items() if not key.startswith("_")}
     with tempfile.TemporaryDirectory(prefix="regenerate-") as scratch:
