@@ -121,3 +121,33 @@ def test_a_path_shared_by_an_included_component_is_kept():
 
     assert layout.unselected_paths({"a"}, "pkg", manifest) == ["b.py"]
     assert layout.unselected_paths(set(), "pkg", manifest) == ["a.py", "b.py", "shared.py"]
+
+
+CI_MANIFEST = {
+    "components": {
+        "github": [".github/"],
+        "gitlab": [".gitlab-ci.yml"],
+        "monitoring": [".github/workflows/monitoring.yml", "deploy/monitoring/"],
+    }
+}
+
+
+def test_a_left_out_folder_takes_what_an_included_component_lists_inside_it():
+    assert layout.unselected_paths({"gitlab", "monitoring"}, "pkg", CI_MANIFEST) == [
+        ".github/",
+        ".github/workflows/monitoring.yml",
+    ]
+
+
+def test_an_included_folder_does_not_keep_what_a_left_out_component_lists_inside_it():
+    assert layout.unselected_paths({"github"}, "pkg", CI_MANIFEST) == [
+        ".github/workflows/monitoring.yml",
+        ".gitlab-ci.yml",
+        "deploy/monitoring/",
+    ]
+
+
+def test_a_path_is_kept_when_its_component_and_the_folder_above_it_are_included():
+    assert layout.unselected_paths({"github", "monitoring"}, "pkg", CI_MANIFEST) == [
+        ".gitlab-ci.yml"
+    ]
