@@ -19,9 +19,11 @@ from rules import INCIDENT_OWNERS, MAX_MODELS
 ANSWER_KEYS = frozenset(
     {"project_name", "project_slug", "package_name", "description", "owner_handle",
      "platform_handle", "approver_handle", "model_count", "data_regulated", "incident_owner",
-     "python_version"}
+     "python_version", "ci_provider"}
 )  # fmt: skip
 PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
+# Each names the layout component that holds that provider's CI configuration.
+CI_PROVIDERS = ("github", "gitlab")
 # Kubernetes limits CronJob names to 52 characters, and the retraining CronJob adds "-retrain".
 SLUG_MAX = 44
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -55,6 +57,9 @@ def validate(answers: Mapping[str, Any]) -> dict[str, Any]:
     if answers["python_version"] not in PYTHON_VERSIONS:
         raise InvalidAnswer("python_version", answers["python_version"],
                             f"one of {', '.join(PYTHON_VERSIONS)}", "3.12")  # fmt: skip
+    if answers["ci_provider"] not in CI_PROVIDERS:
+        raise InvalidAnswer("ci_provider", answers["ci_provider"],
+                            f"one of {', '.join(CI_PROVIDERS)}", "gitlab")  # fmt: skip
     if answers["incident_owner"] not in INCIDENT_OWNERS:
         raise InvalidAnswer("incident_owner", answers["incident_owner"],
                             f"one of {', '.join(INCIDENT_OWNERS)}", "ml-team")  # fmt: skip
@@ -106,6 +111,7 @@ def schema() -> dict[str, Any]:
             "data_regulated": {"type": "boolean"},
             "incident_owner": {"enum": list(INCIDENT_OWNERS)},
             "python_version": {"enum": list(PYTHON_VERSIONS)},
+            "ci_provider": {"enum": list(CI_PROVIDERS)},
         },
     }
 

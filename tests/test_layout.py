@@ -8,17 +8,19 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 import layout
+from answers import CI_PROVIDERS
 from profiles import LEAN, TEMPLATE, Profile, expected_files
 from rules import decide
 
 TEMPLATE_PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 
 
-def test_manifest_names_only_components_the_rules_decide():
+def test_manifest_names_only_components_the_rules_decide_and_the_ci_providers():
     manifest = layout.load_manifest()
     known = {d.component for d in decide(1, False, "platform-team").decisions}
 
-    assert set(manifest["components"]) <= known
+    assert set(manifest["components"]) <= known | set(CI_PROVIDERS)
+    assert set(CI_PROVIDERS) <= set(manifest["components"])
 
 
 def test_every_manifest_path_exists_in_the_template():
