@@ -50,6 +50,7 @@ INVALID = [
     ("owner_handle", "@acme/pay ments"),
     ("platform_handle", "@"),
     ("approver_handle", "model-risk"),
+    ("owner_handle", "@acme/payments/fraud"),  # nested groups are GitLab's
     ("project_name", "line\nbreak"),
     ("description", " "),
     ("ci_provider", "bitbucket"),
@@ -93,6 +94,25 @@ def test_validate_names_the_answer_what_is_accepted_and_an_example(answer, value
     message = str(raised.value)
     assert message.startswith(f"invalid {answer} ")
     assert "expected " in message and ", for example " in message
+
+
+@pytest.mark.parametrize(
+    "handle", ["@acme/payments/fraud", "@jane.doe", "@acme/risk_team/models.v2", "@_bots"]
+)
+def test_gitlab_handles_may_name_nested_groups_and_dotted_users(handle):
+    gitlab = {**DEFAULTS, "ci_provider": "gitlab"}
+
+    validate({**gitlab, "owner_handle": handle, "approver_handle": handle})
+    with pytest.raises(InvalidAnswer, match=r"^invalid owner_handle .*: expected a GitHub @user"):
+        validate({**DEFAULTS, "owner_handle": handle})
+
+
+@pytest.mark.parametrize("handle", ["@acme/pay ments", "@acme//fraud", "@-acme", "acme/fraud"])
+def test_gitlab_handles_are_still_one_path(handle):
+    with pytest.raises(
+        InvalidAnswer, match=r"^invalid platform_handle .*: expected a GitLab @user"
+    ):
+        validate({**DEFAULTS, "ci_provider": "gitlab", "platform_handle": handle})
 
 
 def test_validate_types_the_business_answers():

@@ -14,7 +14,8 @@ from profiles import TEMPLATE
 
 BACKSTAGE = yaml.safe_load((TEMPLATE / "template.yaml").read_text())
 COOKIECUTTER = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-SCHEMA = json.loads((TEMPLATE / "answers.schema.json").read_text())["properties"]
+PUBLISHED = json.loads((TEMPLATE / "answers.schema.json").read_text())
+SCHEMA = PUBLISHED["properties"]
 # Backstage's own keys, beside the JSON Schema of each parameter.
 PRESENTATION = {"title", "description", "default", "enumNames"}
 
@@ -36,6 +37,26 @@ def test_every_question_is_asked_with_the_rules_of_the_published_schema():
     for name, spec in asked.items():
         rules = {key: value for key, value in spec.items() if key not in PRESENTATION}
         assert rules == SCHEMA[name], name
+
+
+def test_the_page_asking_for_handles_narrows_them_for_github_as_the_schema_does():
+    [page] = [p for p in BACKSTAGE["spec"]["parameters"] if "owner_handle" in p["properties"]]
+
+    assert "ci_provider" in page["properties"]
+    assert (page["if"], page["else"]) == (PUBLISHED["if"], PUBLISHED["else"])
+
+
+def test_the_repository_is_published_where_ci_runs():
+    publish = {
+        step["action"]: step["if"]
+        for step in BACKSTAGE["spec"]["steps"]
+        if step["action"].startswith("publish:")
+    }
+
+    assert publish == {
+        f"publish:{provider}": f"${{{{ parameters.ci_provider === '{provider}' }}}}"
+        for provider in COOKIECUTTER["ci_provider"]
+    }
 
 
 def test_defaults_are_the_templates_defaults():
