@@ -19,15 +19,31 @@ from rules import INCIDENT_OWNERS, MAX_MODELS
 ANSWER_KEYS = frozenset(
     {"project_name", "project_slug", "package_name", "description", "owner_handle",
      "platform_handle", "approver_handle", "model_count", "data_regulated", "incident_owner",
-     "python_version"}
+     "python_version", "ci_provider"}
 )  # fmt: skip
 PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
+# Each names the layout component that holds that provider's CI configuration.
+CI_PROVIDERS = ("github", "gitlab")
 # Kubernetes limits CronJob names to 52 characters, and the retraining CronJob adds "-retrain".
 SLUG_MAX = 44
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
-# GitHub user (@name) or team (@org/team) handles, as CODEOWNERS accepts them.
-HANDLE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?")
+HANDLE_KEYS = ("owner_handle", "platform_handle", "approver_handle")
+# Handles as each provider's CODEOWNERS accepts them: a GitHub user (@name) or team
+# (@org/team); a GitLab user or group, where groups nest up to 20 deep (@org/group/team) and
+# names may hold dots and underscores. GitLab's pattern accepts every GitHub handle, so the
+# schema states it for every answer and narrows it for GitHub.
+GITHUB_HANDLE = re.compile(
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?"
+)
+GITLAB_HANDLE = re.compile(
+    r"@[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(?:/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}){0,19}"
+)
+# Each provider's pattern, what an error says it accepts, and an example.
+HANDLES = {
+    "github": (GITHUB_HANDLE, "a GitHub @user or @org/team", "@acme/payments"),
+    "gitlab": (GITLAB_HANDLE, "a GitLab @user, @group or @group/subgroup", "@acme/payments/fraud"),
+}
 # Imported by every generated project: a package with one of these names would shadow it.
 DEPENDENCY_MODULES = frozenset(
     {"alembic", "fastapi", "joblib", "mlflow", "numpy", "pandas", "prometheus_client",
@@ -49,9 +65,13 @@ def validate(answers: Mapping[str, Any]) -> dict[str, Any]:
     _one_line_text(answers, "description", 200, "Scores card payments for fraud.")
     _slug(answers["project_slug"])
     _package(answers["package_name"])
-    for key in ("owner_handle", "platform_handle", "approver_handle"):
-        if not HANDLE.fullmatch(str(answers[key])):
-            raise InvalidAnswer(key, answers[key], "a GitHub @user or @org/team", "@acme/payments")
+    if answers["ci_provider"] not in CI_PROVIDERS:
+        raise InvalidAnswer("ci_provider", answers["ci_provider"],
+                            f"one of {', '.join(CI_PROVIDERS)}", "gitlab")  # fmt: skip
+    pattern, accepted, example = HANDLES[answers["ci_provider"]]
+    for key in HANDLE_KEYS:
+        if not pattern.fullmatch(str(answers[key])):
+            raise InvalidAnswer(key, answers[key], accepted, example)
     if answers["python_version"] not in PYTHON_VERSIONS:
         raise InvalidAnswer("python_version", answers["python_version"],
                             f"one of {', '.join(PYTHON_VERSIONS)}", "3.12")  # fmt: skip
@@ -71,7 +91,8 @@ def schema() -> dict[str, Any]:
     `answers.schema.json` is this, written out; `validate` stays the authority."""
     # No Jinja delimiters in any text: cookiecutter would render them.
     no_jinja = {"not": {"pattern": r"\{[{%#]"}}
-    handle = {"type": "string", "pattern": f"^{HANDLE.pattern}$", **no_jinja}
+    handle = {"type": "string", "pattern": f"^{GITLAB_HANDLE.pattern}$", **no_jinja}
+    github_handle = {"pattern": f"^{GITHUB_HANDLE.pattern}$"}
     reserved = sorted(
         set(keyword.kwlist) | set(keyword.softkwlist) | set(sys.stdlib_module_names)
         | DEPENDENCY_MODULES
@@ -106,7 +127,11 @@ def schema() -> dict[str, Any]:
             "data_regulated": {"type": "boolean"},
             "incident_owner": {"enum": list(INCIDENT_OWNERS)},
             "python_version": {"enum": list(PYTHON_VERSIONS)},
+            "ci_provider": {"enum": list(CI_PROVIDERS)},
         },
+        # GitHub's handles are narrower than GitLab's (the default provider is GitHub).
+        "if": {"properties": {"ci_provider": {"const": "gitlab"}}, "required": ["ci_provider"]},
+        "else": {"properties": dict.fromkeys(HANDLE_KEYS, github_handle)},
     }
 
 

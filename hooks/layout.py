@@ -28,12 +28,20 @@ def owned_paths(components: Iterable[str], package: str, manifest: dict | None =
 def unselected_paths(
     included: Iterable[str], package: str, manifest: dict | None = None
 ) -> list[str]:
-    """The paths of the components left out, except those an included component shares."""
+    """The listed paths the included components do not keep: a path is kept when one of the
+    components listing it is included and so is one listing each folder above it."""
     manifest = manifest or load_manifest()
     included = set(included)
-    left_out = [name for name in manifest["components"] if name not in included]
-    kept = set(owned_paths(included, package, manifest))
-    return sorted(set(owned_paths(left_out, package, manifest)) - kept)
+    owners: dict[str, set[str]] = {}
+    for name in manifest["components"]:
+        for path in owned_paths([name], package, manifest):
+            owners.setdefault(path, set()).add(name)
+
+    def kept(path: str) -> bool:
+        folders = [f for f in owners if f.endswith("/") and f != path and path.startswith(f)]
+        return all(owners[p] & included for p in [path, *folders])
+
+    return sorted(path for path in owners if not kept(path))
 
 
 def snapshot(project_dir: Path) -> list[str]:

@@ -1,4 +1,5 @@
-"""Keep the files of the components the operating-model rules choose, and only those.
+"""Keep the files of the components the operating-model rules choose and of the answered CI
+provider, and only those.
 
 Removes what the profile leaves out among the files this run created; files that existed
 before the run (see pre_gen_project) are never touched.
@@ -18,9 +19,11 @@ import layout  # noqa: E402
 import rules  # noqa: E402
 
 profile = rules.decide(**answers.validate(ANSWERS))
+# The CI provider is no operating-model rule: the answer names its component.
+included = profile.components | {ANSWERS["ci_provider"]}
 project_dir = Path.cwd()
 layout.prune(
     project_dir,
-    layout.unselected_paths(profile.components, ANSWERS["package_name"]),
+    layout.unselected_paths(included, ANSWERS["package_name"]),
     preexisting=layout.take_snapshot(project_dir),
 )

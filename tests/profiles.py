@@ -23,12 +23,14 @@ class Profile:
     data_regulated: bool
     incident_owner: str
     python_version: str = "3.12"
+    ci_provider: str = "github"
 
     @property
     def id(self) -> str:
         regulated = "regulated" if self.data_regulated else "open"
         python = "" if self.python_version == "3.12" else f"-py{self.python_version}"
-        return f"{self.model_count}-models-{regulated}-{self.incident_owner}{python}"
+        ci = "" if self.ci_provider == "github" else f"-{self.ci_provider}"
+        return f"{self.model_count}-models-{regulated}-{self.incident_owner}{python}{ci}"
 
     @property
     def slug(self) -> str:
@@ -40,6 +42,7 @@ class Profile:
 
     @property
     def components(self) -> frozenset[str]:
+        """The components the operating-model rules choose."""
         return decide(self.model_count, self.data_regulated, self.incident_owner).components
 
     def answers(self) -> dict[str, Any]:
@@ -50,6 +53,7 @@ class Profile:
             "data_regulated": self.data_regulated,
             "incident_owner": self.incident_owner,
             "python_version": self.python_version,
+            "ci_provider": self.ci_provider,
         }
 
 
@@ -57,13 +61,19 @@ PROFILES = [
     Profile(count, regulated, owner)
     for count, regulated, owner in itertools.product(MODEL_COUNTS, (False, True), INCIDENT_OWNERS)
 ]
+# GitLab CI for each layout: the per-profile checks run these beside the 24 above.
+GITLAB_PROFILES = [
+    Profile(0, False, "platform-team", ci_provider="gitlab"),
+    Profile(1, False, "platform-team", ci_provider="gitlab"),
+    Profile(2, False, "ml-team", ci_provider="gitlab"),
+    Profile(5, True, "ml-team", ci_provider="gitlab"),
+]
+BAKED_PROFILES = PROFILES + GITLAB_PROFILES
 LEAN = Profile(1, False, "platform-team")
 NO_MODEL = Profile(0, False, "platform-team")
 
 BASE_FILES = """
 .dockerignore
-.github/CODEOWNERS
-.github/workflows/ci.yml
 .gitignore
 .pre-commit-config.yaml
 .yamllint.yaml
@@ -140,7 +150,6 @@ tests/test_models_api.py
 tests/test_registry.py
 """,
     "monitoring": """
-.github/workflows/monitoring.yml
 deploy/k8s/components/monitoring/cronjob.yaml
 deploy/k8s/components/monitoring/kustomization.yaml
 deploy/k8s/components/monitoring/pvc.yaml
@@ -162,7 +171,6 @@ tests/test_retrain.py
 tests/test_shutdown.py
 """,
     "governance": """
-.github/workflows/governance.yml
 deploy/k8s/components/governance/cronjob.yaml
 deploy/k8s/components/governance/kustomization.yaml
 docs/dpia.md
@@ -185,9 +193,29 @@ tests/test_text_stats_api.py
 }
 
 
+# Each CI provider's configuration. GitHub runs a component's scheduled or manual jobs as
+# workflows of their own; GitLab keeps every job in its one pipeline file.
+CI_FILES = {
+    "github": """
+.github/CODEOWNERS
+.github/workflows/ci.yml
+""",
+    "gitlab": """
+.gitlab-ci.yml
+.gitlab/CODEOWNERS
+""",
+}
+GITHUB_WORKFLOWS = {
+    "monitoring": ".github/workflows/monitoring.yml\n",
+    "governance": ".github/workflows/governance.yml\n",
+}
+
+
 def expected_files(profile: Profile) -> set[str]:
     """Every file the profile's project must hold, and no other."""
-    listed = BASE_FILES + "".join(
-        files for component, files in COMPONENT_FILES.items() if component in profile.components
-    )
+    listed = BASE_FILES + CI_FILES[profile.ci_provider]
+    for component in profile.components:
+        listed += COMPONENT_FILES.get(component, "")
+        if profile.ci_provider == "github":
+            listed += GITHUB_WORKFLOWS.get(component, "")
     return {line.format(package=profile.package) for line in listed.split()}

@@ -8,17 +8,19 @@ import pytest
 from cookiecutter.main import cookiecutter
 
 import layout
+from answers import CI_PROVIDERS
 from profiles import LEAN, TEMPLATE, Profile, expected_files
 from rules import decide
 
 TEMPLATE_PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 
 
-def test_manifest_names_only_components_the_rules_decide():
+def test_manifest_names_only_components_the_rules_decide_and_the_ci_providers():
     manifest = layout.load_manifest()
     known = {d.component for d in decide(1, False, "platform-team").decisions}
 
-    assert set(manifest["components"]) <= known
+    assert set(manifest["components"]) <= known | set(CI_PROVIDERS)
+    assert set(CI_PROVIDERS) <= set(manifest["components"])
 
 
 def test_every_manifest_path_exists_in_the_template():
@@ -121,3 +123,33 @@ def test_a_path_shared_by_an_included_component_is_kept():
 
     assert layout.unselected_paths({"a"}, "pkg", manifest) == ["b.py"]
     assert layout.unselected_paths(set(), "pkg", manifest) == ["a.py", "b.py", "shared.py"]
+
+
+CI_MANIFEST = {
+    "components": {
+        "github": [".github/"],
+        "gitlab": [".gitlab-ci.yml"],
+        "monitoring": [".github/workflows/monitoring.yml", "deploy/monitoring/"],
+    }
+}
+
+
+def test_a_left_out_folder_takes_what_an_included_component_lists_inside_it():
+    assert layout.unselected_paths({"gitlab", "monitoring"}, "pkg", CI_MANIFEST) == [
+        ".github/",
+        ".github/workflows/monitoring.yml",
+    ]
+
+
+def test_an_included_folder_does_not_keep_what_a_left_out_component_lists_inside_it():
+    assert layout.unselected_paths({"github"}, "pkg", CI_MANIFEST) == [
+        ".github/workflows/monitoring.yml",
+        ".gitlab-ci.yml",
+        "deploy/monitoring/",
+    ]
+
+
+def test_a_path_is_kept_when_its_component_and_the_folder_above_it_are_included():
+    assert layout.unselected_paths({"github", "monitoring"}, "pkg", CI_MANIFEST) == [
+        ".gitlab-ci.yml"
+    ]

@@ -51,6 +51,8 @@ def test_the_schema_accepts_what_the_hooks_accept(tmp_path):
         typed({**DEFAULTS, "model_count": "20", "data_regulated": True}),
         typed({**DEFAULTS, "project_name": "Détection de fraude", "incident_owner": "ml-team"}),
         typed({**DEFAULTS, "project_slug": "a" * 44, "owner_handle": "@solo"}),
+        typed({**DEFAULTS, "ci_provider": "gitlab", "owner_handle": "@acme/payments/fraud"}),
+        typed({**DEFAULTS, "ci_provider": "gitlab", "approver_handle": "@jane.doe"}),
     ]
     for example in examples:
         validate(example)
@@ -69,5 +71,10 @@ def test_the_schema_refuses_what_the_hooks_refuse_and_jinja_in_any_text(tmp_path
         examples.append(example)
     examples += [typed(DEFAULTS) | {answer: value} for answer, value in INJECTIONS]
     examples.append(typed(DEFAULTS) | {"unknown": "answer"})
+    gitlab = typed(DEFAULTS) | {"ci_provider": "gitlab"}
+    for handle in ("@acme//fraud", "@acme/pay ments"):
+        with pytest.raises(InvalidAnswer):
+            validate(gitlab | {"owner_handle": handle})
+        examples.append(gitlab | {"owner_handle": handle})
 
     assert invalid_by_schema(tmp_path, examples) == set(range(len(examples)))

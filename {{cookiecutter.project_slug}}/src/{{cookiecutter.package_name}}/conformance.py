@@ -2,9 +2,10 @@
 
 Two ways a project drifts from `answers.json`. Its tree: a project generated without the
 template's hooks (Backstage's fetch:cookiecutter runs none) keeps the files of components the
-rules leave out. Its operating model: more models configured than answered, or personal
-fields declared while the data is answered as unregulated, call for another layout. Either
-way this says what differs, which answer to change, and the command that regenerates.
+rules leave out, and the CI configuration of the provider it does not use. Its operating
+model: more models configured than answered, or personal fields declared while the data is
+answered as unregulated, call for another layout. Either way this says what differs, which
+answer to change, and the command that regenerates.
 """
 
 from __future__ import annotations
@@ -29,23 +30,45 @@ def owned_files() -> dict[str, list[str]]:
     return {name: [p.format(package=PACKAGE) for p in paths] for name, paths in listed.items()}
 
 
-def tree_problems(root: Path) -> list[str]:
-    """Files of components the answers leave out, and missing files of included ones."""
-    included = project.profile().components
-    owned = owned_files()
-    kept = {path for name, paths in owned.items() if name in included for path in paths}
-    problems = []
-    for name, paths in owned.items():
+def path_owners() -> dict[str, list[str]]:
+    """Each listed path with the components that list it."""
+    owners: dict[str, list[str]] = {}
+    for name, paths in owned_files().items():
         for path in paths:
-            present = _present(root / path)
-            if name in included and not present:
-                problems.append(f"{path} is missing: the {name} component needs it")
-            elif name not in included and path not in kept and present:
-                problems.append(
-                    f"{path} belongs to {name}, which the rules leave out for these answers: "
-                    "remove it, or move your own files out of it (a project generated without "
-                    "the template's hooks keeps such files)"
-                )
+            owners.setdefault(path, []).append(name)
+    return owners
+
+
+def tree_problems(root: Path) -> list[str]:
+    """Files of components this project leaves out, and missing files of those it has.
+
+    As in the template's layout: a path belongs in the project when one of the components
+    listing it is included and so is one listing each folder above it (a GitLab project has
+    no `.github/`, whatever else its components list under it).
+    """
+    included = project.components()
+    ruled = {decision.component for decision in project.profile().decisions}
+    provider = project.answers()["ci_provider"]
+    owners = path_owners()
+    problems = []
+    for path, names in owners.items():
+        above = [f for f in owners if f.endswith("/") and f != path and path.startswith(f)]
+        if not all(set(owners[folder]) & included for folder in above):
+            continue  # a folder above it is left out, and reported if present
+        present = _present(root / path)
+        needed_by = [name for name in names if name in included]
+        if needed_by and not present:
+            problems.append(f"{path} is missing: the {needed_by[0]} component needs it")
+        elif not needed_by and present:
+            if names[0] in ruled:
+                why = "which the rules leave out for these answers"
+            else:
+                why = f"which is not this project's CI provider ({provider})"
+            problems.append(
+                f"{path} belongs to {' and '.join(names)}, {why}: remove it, or move your "
+                "own files out of it (a project generated without the template's hooks keeps "
+                "such files)"
+            )
     return problems
 
 

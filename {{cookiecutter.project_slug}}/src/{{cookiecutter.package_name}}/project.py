@@ -1,4 +1,5 @@
-"""The answers this project was generated with, and the operating-model verdict for them.
+"""The answers this project was generated with, the operating-model verdict for them, and
+the components the project has.
 
 `answers.json` is written by the project template and changed only by regenerating the
 project with new answers (see docs/operating-model.md).
@@ -36,3 +37,9 @@ def profile() -> Profile:
         data_regulated=bool(stored["data_regulated"]),
         incident_owner=stored["incident_owner"],
     )
+
+
+def components() -> frozenset[str]:
+    """The layout components this project has: those the rules choose, and its CI provider's
+    (`github` or `gitlab`, named by the `ci_provider` answer; no rule decides it)."""
+    return profile().components | {answers()["ci_provider"]}
