@@ -1,7 +1,15 @@
+import time
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.package_name }}.registry.champions import (
+    ChampionUnavailable,
+    load_champion,
+)
 from {{ cookiecutter.package_name }}.registry.promotion import promote
+from {{ cookiecutter.package_name }}.service.api import models as models_api
 from {{ cookiecutter.package_name }}.service.app import create_app
 from {{ cookiecutter.package_name }}.tracking.config import load_config
 from {{ cookiecutter.package_name }}.tracking.store import connect
@@ -93,9 +101,60 @@ def test_without_champions_the_service_is_alive_but_not_ready():
 
 
 def test_an_unreachable_registry_leaves_the_service_alive_but_not_ready(monkeypatch):
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens there
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    # Nothing listens there; with MLflow's own retries the start would take minutes.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")
     with TestClient(create_app()) as client:
         assert client.get("/healthz").status_code == 200
         problems = client.get("/readyz").json()["problems"]
         assert all("did not answer" in reason for reason in problems.values())
+
+
+def test_a_champion_that_failed_to_load_is_tried_again_until_it_loads(tracking_uri, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_uri)
+    monkeypatch.setenv("APP_CHAMPION_RETRY_SECONDS", "0.1")
+    failed: set[str] = set()
+
+    def once_unavailable(client, spec):
+        if spec.name not in failed:
+            failed.add(spec.name)
+            raise ChampionUnavailable(f"{spec.name}: the registry did not answer: test")
+        return load_champion(client, spec)
+
+    monkeypatch.setattr(models_api, "load_champion", once_unavailable)
+    with TestClient(create_app()) as client:
+        assert client.get("/readyz").status_code == 503
+        deadline = time.monotonic() + 60
+        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+        assert client.get("/readyz").status_code == 200
+        model = client.get("/v1/models").json()[0]
+        assert (
+            client.post(f"/v1/models/{model['name']}/predict", json=example(model)).status_code
+            == 200
+        )
+    assert failed == set(CONFIG.names)
+
+
+def test_a_corrupt_champion_artifact_leaves_the_service_unready_naming_it(tmp_path, monkeypatch):
+    spec = CONFIG.models[0]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    client = connect()
+    train(spec, CONFIG.training)
+    assert promote(client, spec, "tests").changed
+    version = client.get_model_version_by_alias(spec.name, "champion").version
+    artifact = Path(
+        client.get_model_version_download_uri(spec.name, version).removeprefix("file://")
+    )
+    files = [path for path in artifact.rglob("*") if path.is_file() and path.stat().st_size > 1000]
+    assert files, f"no model file under {artifact}"
+    for path in files:
+        path.write_bytes(b"not a model")
+
+    with TestClient(create_app()) as service:
+        assert service.get("/healthz").status_code == 200
+        ready = service.get("/readyz")
+        assert ready.status_code == 503
+        reason = ready.json()["problems"][f"model {spec.name}"]
+        assert reason.startswith(f"{spec.name} version {version} cannot be loaded: ")

@@ -55,8 +55,11 @@ def load_champion(client: MlflowClient, spec: ModelSpec) -> Champion:
     try:
         model = mlflow.sklearn.load_model(uri)
         signature = mlflow.models.get_model_info(uri).signature
-    except (MlflowException, OSError) as error:
-        raise ChampionUnavailable(f"{spec.name} version {registered.version}: {error}") from error
+    except Exception as error:  # a corrupt artifact fails in the unpickler, zip or skops alike
+        raise ChampionUnavailable(
+            f"{spec.name} version {registered.version} cannot be loaded: "
+            f"{type(error).__name__}: {error}"
+        ) from error
     return Champion(
         name=spec.name,
         version=str(registered.version),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
 import time
 import uuid
@@ -11,7 +13,9 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from mlflow import MlflowClient
 from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ...logs import also_redact
 from ...monitoring.config import MonitoringSettings
@@ -31,34 +35,73 @@ from . import PREFIX
 log = logging.getLogger(__name__)
 
 
+class ServingSettings(BaseSettings):
+    """How the service waits for its champions; each field can be set as `APP_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="APP_", frozen=True, extra="ignore")
+
+    # An unloaded champion (no server, none promoted yet, a broken artifact) is tried again
+    # this often, so the service becomes ready without a restart once the cause is gone.
+    champion_retry_seconds: float = Field(default=30, gt=0)
+
+
+# MLflow retries an unreachable server for minutes by default. The service must answer its
+# probes meanwhile, and tries again by itself; an operator's own values win.
+SERVING_MLFLOW_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
+
+
 @asynccontextmanager
 async def load_champions(app: FastAPI) -> AsyncIterator[None]:
     """Load each model's champion; the service is ready only when every one is loaded."""
+    for name, value in SERVING_MLFLOW_ENV.items():
+        os.environ.setdefault(name, value)
     client = connect()
     config = load_config()
     also_redact(field for spec in config.models for field in config.personal_fields(spec))
     app.state.model_names = config.names
     app.state.champions = {}
-    app.state.serving_metrics = serving = ServingMetrics(app.state.metrics)
+    app.state.serving_metrics = ServingMetrics(app.state.metrics)
+    missing = load_missing(app, client, config)
+    app.state.prediction_log = open_prediction_log(app, config)
+    retrying = asyncio.create_task(keep_loading(app, client, config)) if missing else None
+    try:
+        yield
+    finally:
+        if retrying is not None:
+            retrying.cancel()
+        if app.state.prediction_log is not None:
+            app.state.prediction_log.close()
+
+
+def load_missing(app: FastAPI, client: MlflowClient, config: ModelsConfig) -> list[str]:
+    """Try each champion not loaded yet; the names still missing afterwards."""
+    serving = app.state.serving_metrics
     for spec in config.models:
+        if spec.name in app.state.champions:
+            continue
         component = f"model {spec.name}"
         try:
             app.state.champions[spec.name] = load_champion(client, spec)
         except ChampionUnavailable as error:
+            if app.state.readiness.problems.get(component) != str(error):  # once per reason
+                log.error("champion not loaded", extra={"model": spec.name, "reason": str(error)})
             app.state.readiness.unready(component, str(error))
-            log.error("champion not loaded", extra={"model": spec.name, "reason": str(error)})
             serving.loaded.labels(spec.name).set(0)
         else:
             app.state.readiness.ready(component)
             serving.loaded.labels(spec.name).set(1)
             version = app.state.champions[spec.name].version
             log.info("champion loaded", extra={"model": spec.name, "version": version})
-    app.state.prediction_log = open_prediction_log(app, config)
-    try:
-        yield
-    finally:
-        if app.state.prediction_log is not None:
-            app.state.prediction_log.close()
+    return [name for name in config.names if name not in app.state.champions]
+
+
+async def keep_loading(app: FastAPI, client: MlflowClient, config: ModelsConfig) -> None:
+    """Try the missing champions again, off the event loop, until every one is loaded."""
+    pause = ServingSettings().champion_retry_seconds
+    while True:
+        await asyncio.sleep(pause)
+        if not await asyncio.to_thread(load_missing, app, client, config):
+            return
 
 
 def open_prediction_log(app: FastAPI, config: ModelsConfig) -> PredictionLog | None:
