@@ -168,7 +168,7 @@ tests/test_drift.py
 tests/test_monitoring_api.py
 tests/test_prediction_log.py
 tests/test_retrain.py
-tests/test_shutdown.py
+tests/test_load.py
 """,
     "governance": """
 deploy/k8s/components/governance/cronjob.yaml
