@@ -48,6 +48,8 @@ schema: install ## Write answers.schema.json from the checks in hooks/answers.py
 	PYTHONPATH=hooks $(BIN)/python -c 'import json, answers; print(json.dumps(answers.schema(), indent=2))' > answers.schema.json
 
 bench: install ## Run the benchmarks (minutes; not part of the tests)
+	$(BIN)/python bench/generation.py
+	$(BIN)/python bench/footprint.py
 	$(BIN)/python bench/monitoring.py
 
 clean: ## Remove the environment, the wheelhouse and baked projects
