@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from {{ cookiecutter.package_name }}.monitoring import __main__ as monitoring_cli
 from {{ cookiecutter.package_name }}.monitoring.config import DriftPolicy
@@ -37,6 +38,23 @@ def report(reference, current):
         reference, current, "classification", POLICY,
         model="m", version="1", checked_at=now(), window_start=now(),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_ks_statistic_is_scipys_with_ties_or_without(seed):
+    """One sort of the window gives what scipy gets from sorting and merging both."""
+    rng = np.random.default_rng(seed)
+    reference = rng.normal(0.0, 1.0, int(rng.integers(30, 400)))
+    current = rng.normal(0.3, 1.3, int(rng.integers(30, 400)))
+    if seed % 2:  # coarse values: ties inside each window and across the two
+        reference, current = reference.round(1), current.round(1)
+
+    score = numeric_drift("x", reference, current, POLICY)
+
+    assert score.statistic == pytest.approx(stats.ks_2samp(reference, current).statistic, abs=1e-12)
+    effective = len(reference) * len(current) / (len(reference) + len(current))
+    expected = stats.kstwobign.sf(score.statistic * np.sqrt(effective))
+    assert score.p_value == pytest.approx(expected, rel=1e-9, abs=1e-300)
 
 
 def test_a_seeded_shift_is_detected_in_exactly_the_shifted_features():

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .config import DriftPolicy
 from .reference import PREDICTION
@@ -58,14 +58,21 @@ def numeric_drift(
     ref_after = np.cumsum(counts) / len(reference)
     ref_before = ref_after - counts / len(reference)
     window = np.sort(current)
-    cur_after = np.searchsorted(window, values, side="right") / len(window)
-    cur_before = np.searchsorted(window, values, side="left") / len(window)
+    below = np.searchsorted(window, values, side="left")
+    # Window values equal to a reference value are rare in measured data: look those up
+    # again from the right, rather than every value.
+    tied = np.flatnonzero(window[np.minimum(below, len(window) - 1)] == values)
+    up_to = below.copy()
+    up_to[tied] = np.searchsorted(window, values[tied], side="right")
+    cur_before, cur_after = below / len(window), up_to / len(window)
     statistic = float(
         max(np.abs(ref_after - cur_after).max(), np.abs(ref_before - cur_before).max())
     )
-    # The limiting (Kolmogorov) distribution of the statistic scaled by the effective size.
+    # The limiting (Kolmogorov) distribution of the statistic scaled by the effective size:
+    # `special.kolmogorov` is its survival function (`stats.kstwobign.sf`) without the
+    # distribution machinery around it.
     effective = len(reference) * len(window) / (len(reference) + len(window))
-    p_value = float(stats.kstwobign.sf(statistic * np.sqrt(effective)))
+    p_value = float(special.kolmogorov(statistic * np.sqrt(effective)))
     drifted = p_value < policy.p_value and statistic >= policy.ks_statistic
     return Score(column, "ks", statistic, p_value, drifted)
 
