@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.model.artifact import (
     MODEL_FILE,
     ArtifactError,
     load_latest,
+    sha256_file,
 )
 from {{ cookiecutter.package_name }}.model.train import TrainingConfig, train
 
@@ -61,4 +62,15 @@ def test_a_tampered_model_file_is_refused(tmp_path):
     (folder / MODEL_FILE).write_bytes(b"not the trained model")
 
     with pytest.raises(ArtifactError, match="checksum"):
+        load_latest(tmp_path)
+
+
+def test_a_model_file_that_cannot_be_unpickled_is_refused_with_the_reason(tmp_path):
+    folder = train(TrainingConfig(), tmp_path)
+    model = folder / MODEL_FILE
+    model.write_bytes(model.read_bytes()[:100])  # truncated, with its checksum recorded again
+    recorded = metadata(folder) | {"model_sha256": sha256_file(model)}
+    (folder / METADATA_FILE).write_text(json.dumps(recorded))
+
+    with pytest.raises(ArtifactError, match="cannot be loaded"):
         load_latest(tmp_path)

@@ -77,4 +77,10 @@ def load_latest(models_dir: Path) -> ModelArtifact:
         raise ArtifactError(f"unreadable model artifact in {folder}: {error}") from error
     if checksum != metadata.get("model_sha256"):
         raise ArtifactError(f"{folder / MODEL_FILE} does not match its recorded checksum")
-    return ModelArtifact(metadata, joblib.load(folder / MODEL_FILE))
+    try:
+        estimator = joblib.load(folder / MODEL_FILE)
+    except Exception as error:  # unpickling fails in many ways: truncated, other versions
+        raise ArtifactError(
+            f"{folder / MODEL_FILE} cannot be loaded: {type(error).__name__}: {error}"
+        ) from error
+    return ModelArtifact(metadata, estimator)
