@@ -26,6 +26,8 @@ PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
 SLUG_MAX = 44
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
+# Jinja's opening delimiters: cookiecutter renders answers, so text holding one is refused.
+JINJA = re.compile(r"\{[{%#]")
 # GitHub user (@name) or team (@org/team) handles, as CODEOWNERS accepts them.
 HANDLE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?")
 # Imported by every generated project: a package with one of these names would shadow it.
@@ -70,7 +72,7 @@ def schema() -> dict[str, Any]:
     calling cookiecutter: it renders `--no-input` values as Jinja before any hook can run.
     `answers.schema.json` is this, written out; `validate` stays the authority."""
     # No Jinja delimiters in any text: cookiecutter would render them.
-    no_jinja = {"not": {"pattern": r"\{[{%#]"}}
+    no_jinja = {"not": {"pattern": JINJA.pattern}}
     handle = {"type": "string", "pattern": f"^{HANDLE.pattern}$", **no_jinja}
     reserved = sorted(
         set(keyword.kwlist) | set(keyword.softkwlist) | set(sys.stdlib_module_names)
@@ -116,6 +118,8 @@ def _one_line_text(answers: Mapping[str, Any], key: str, limit: int, example: st
         raise InvalidAnswer(key, value, f"non-empty text of at most {limit} characters", example)
     if not value.isprintable():
         raise InvalidAnswer(key, value, "one line without control characters", example)
+    if JINJA.search(value):
+        raise InvalidAnswer(key, value, "text without the Jinja delimiters {{, {% or {#", example)
 
 
 def _slug(value: Any) -> None:

@@ -51,6 +51,12 @@ INVALID = [
     ("approver_handle", "model-risk"),
     ("project_name", "line\nbreak"),
     ("description", " "),
+    # Jinja, refused before cookiecutter renders it: as code, or as a syntax error.
+    ("project_name", "{{ cookiecutter.__class__ }}"),
+    ("project_name", "a {{ b"),
+    ("description", "{% for x in range(9**9) %}{% endfor %}"),
+    ("description", "{# unclosed"),
+    ("owner_handle", "@acme/{{7*7}}"),
 ]
 
 
