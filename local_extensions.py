@@ -102,6 +102,12 @@ def template_origin(given: str) -> dict[str, str]:
     return {key: value for key, value in origin.items() if value}
 
 
+def toml_string(value: str) -> str:
+    """A TOML basic string. JSON's escapes are TOML's, but `tojson` writes characters beyond
+    U+FFFF as surrogate pairs, which TOML refuses: keep them as themselves."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def verbatim(text: str) -> str:
     """Jinja source that renders as `text`: one string literal, every character escaped."""
     return "{{ '" + "".join(f"\\U{ord(char):08x}" for char in text) + "' }}"
@@ -137,6 +143,7 @@ class OperatingModel(Extension):
         environment.filters["stored_answers"] = stored_answers
         environment.filters["incident_handle"] = incident_handle
         environment.filters["shell_quote"] = shlex.quote
+        environment.filters["toml_string"] = toml_string
         environment.globals["template_hooks_dir"] = str(HOOKS_DIR)
         environment.globals["operating_rules"] = rules.operating_model.RULES
         environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
