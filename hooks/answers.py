@@ -26,6 +26,9 @@ PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
 SLUG_MAX = 44
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
+# The slug's limit (the name derives from it): with none, a long name fails mid-generation on
+# the file-name limit (255 bytes) and leaves half a project behind.
+PACKAGE_MAX = SLUG_MAX
 # Jinja's opening delimiters: cookiecutter renders answers, so text holding one is refused.
 JINJA = re.compile(r"\{[{%#]")
 # GitHub user (@name) or team (@org/team) handles, as CODEOWNERS accepts them.
@@ -36,6 +39,8 @@ DEPENDENCY_MODULES = frozenset(
      "pydantic", "pydantic_settings", "pytest", "pythonjsonlogger", "scipy", "skops", "sklearn",
      "sqlalchemy", "starlette", "uvicorn", "yaml"}
 )  # fmt: skip
+# Modules every project has already: a package of that name is not the one imported.
+PROJECT_MODULES = frozenset({"__main__", "conftest"})
 
 
 class InvalidAnswer(ValueError):
@@ -76,7 +81,7 @@ def schema() -> dict[str, Any]:
     handle = {"type": "string", "pattern": f"^{HANDLE.pattern}$", **no_jinja}
     reserved = sorted(
         set(keyword.kwlist) | set(keyword.softkwlist) | set(sys.stdlib_module_names)
-        | DEPENDENCY_MODULES
+        | DEPENDENCY_MODULES | PROJECT_MODULES
     )  # fmt: skip
 
     def text(limit: int) -> dict[str, Any]:
@@ -97,6 +102,7 @@ def schema() -> dict[str, Any]:
             },
             "package_name": {
                 "type": "string",
+                "maxLength": PACKAGE_MAX,
                 "pattern": f"^{PACKAGE.pattern}$",
                 "not": {"enum": reserved},
             },
@@ -135,16 +141,18 @@ def _slug(value: Any) -> None:
 
 def _package(value: Any) -> None:
     accepted = (
-        "a lowercase Python identifier that is not a keyword and does not shadow "
-        "a standard-library module or a dependency"
+        f"a lowercase Python identifier of at most {PACKAGE_MAX} characters that is not a "
+        "keyword and does not shadow a standard-library module, a dependency, __main__ or conftest"
     )
     if (
         not isinstance(value, str)
+        or len(value) > PACKAGE_MAX
         or not PACKAGE.fullmatch(value)
         or keyword.iskeyword(value)
         or keyword.issoftkeyword(value)
         or value in sys.stdlib_module_names
         or value in DEPENDENCY_MODULES
+        or value in PROJECT_MODULES
     ):
         raise InvalidAnswer("package_name", value, accepted, "fraud_scoring")
 
