@@ -2,7 +2,9 @@
 
 Cookiecutter loads this module through `_extensions` in cookiecutter.json. The checks run
 while the context is rendered, before cookiecutter creates the project directory, so an
-answer such as `../elsewhere` never creates a folder.
+answer such as `../elsewhere` never creates a folder. Cookiecutter renders every answer as a
+Jinja template; the extension makes an answer render as the text given, so that Jinja in it
+never runs and the checks refuse it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from typing import Any
 import click
 from jinja2.ext import Extension
 
+try:  # cookiecutter's own function for rendering context values (2.x): see `preprocess`
+    from cookiecutter.prompt import render_variable
+except ImportError:  # a cookiecutter without it: answers are left to `checked_answers` alone
+    render_variable = None
+
 TEMPLATE_ROOT = Path(__file__).resolve().parent
 HOOKS_DIR = TEMPLATE_ROOT / "hooks"
 sys.path.insert(0, str(HOOKS_DIR))
@@ -30,6 +37,20 @@ import rules  # noqa: E402
 UNSTORED = {"_output_dir", "_repo_dir", "_extensions", "__prompts__", "__answers_valid"}
 # A template named by URL or abbreviation (`gh:org/repo`, `https://…`, `git@host:…`), not a path.
 REMOTE = re.compile(r"[A-Za-z][\w+.-]*:|\w+@")
+
+
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return {text for item in value.values() for text in _strings(item)}
+    if isinstance(value, list):
+        return {text for item in value for text in _strings(item)}
+    return {value} if isinstance(value, str) else set()
+
+
+# The template's own Jinja among the values cookiecutter renders: the derived defaults.
+TEMPLATE_SOURCES = frozenset(
+    _strings(json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text("utf-8")))
+)
 
 
 def checked_answers(context: dict[str, Any]) -> str:
@@ -85,6 +106,30 @@ def template_origin(given: str) -> dict[str, str]:
     return {key: value for key, value in origin.items() if value}
 
 
+def toml_string(value: str) -> str:
+    """A TOML basic string. JSON's escapes are TOML's, but `tojson` writes characters beyond
+    U+FFFF as surrogate pairs, which TOML refuses: keep them as themselves."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def verbatim(text: str) -> str:
+    """Jinja source that renders as `text`: one string literal, every character escaped."""
+    return "{{ '" + "".join(f"\\U{ord(char):08x}" for char in text) + "' }}"
+
+
+def _rendering_a_context_value() -> bool:
+    """Whether cookiecutter is rendering a value of the context (an answer or a default),
+    rather than a file, a path or a hook of the template."""
+    if render_variable is None:
+        return False
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is render_variable.__code__:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _git(*args: str) -> str | None:
     """A git query about the template's own checkout; None where git or a checkout is absent."""
     try:
@@ -104,7 +149,21 @@ class OperatingModel(Extension):
         environment.filters["stored_answers"] = stored_answers
         environment.filters["incident_handle"] = incident_handle
         environment.filters["shell_quote"] = shlex.quote
+        environment.filters["toml_string"] = toml_string
         environment.globals["template_hooks_dir"] = str(HOOKS_DIR)
         environment.globals["operating_rules"] = rules.operating_model.RULES
         environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
         environment.globals["component_files"] = layout.load_manifest()["components"]
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        """An answer holding Jinja renders as the text given, for `checked_answers` to refuse:
+        rendered, it would run before any check (`{{ ... }}` is code), or crash cookiecutter
+        with a traceback (`a {{ b`)."""
+        if (
+            name is None  # from_string: a context value, a path or a hook; files have names
+            and answers.JINJA.search(source)
+            and source not in TEMPLATE_SOURCES
+            and _rendering_a_context_value()
+        ):
+            return verbatim(source)
+        return source

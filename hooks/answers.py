@@ -28,6 +28,11 @@ CI_PROVIDERS = ("github", "gitlab")
 SLUG_MAX = 44
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z_][a-z0-9_]*")
+# The slug's limit (the name derives from it): with none, a long name fails mid-generation on
+# the file-name limit (255 bytes) and leaves half a project behind.
+PACKAGE_MAX = SLUG_MAX
+# Jinja's opening delimiters: cookiecutter renders answers, so text holding one is refused.
+JINJA = re.compile(r"\{[{%#]")
 HANDLE_KEYS = ("owner_handle", "platform_handle", "approver_handle")
 # Handles as each provider's CODEOWNERS accepts them: a GitHub user (@name) or team
 # (@org/team); a GitLab user or group, where groups nest up to 20 deep (@org/group/team) and
@@ -50,6 +55,8 @@ DEPENDENCY_MODULES = frozenset(
      "pydantic", "pydantic_settings", "pytest", "pythonjsonlogger", "scipy", "skops", "sklearn",
      "sqlalchemy", "starlette", "uvicorn", "yaml"}
 )  # fmt: skip
+# Modules every project has already: a package of that name is not the one imported.
+PROJECT_MODULES = frozenset({"__main__", "conftest"})
 
 
 class InvalidAnswer(ValueError):
@@ -90,12 +97,12 @@ def schema() -> dict[str, Any]:
     calling cookiecutter: it renders `--no-input` values as Jinja before any hook can run.
     `answers.schema.json` is this, written out; `validate` stays the authority."""
     # No Jinja delimiters in any text: cookiecutter would render them.
-    no_jinja = {"not": {"pattern": r"\{[{%#]"}}
+    no_jinja = {"not": {"pattern": JINJA.pattern}}
     handle = {"type": "string", "pattern": f"^{GITLAB_HANDLE.pattern}$", **no_jinja}
     github_handle = {"pattern": f"^{GITHUB_HANDLE.pattern}$"}
     reserved = sorted(
         set(keyword.kwlist) | set(keyword.softkwlist) | set(sys.stdlib_module_names)
-        | DEPENDENCY_MODULES
+        | DEPENDENCY_MODULES | PROJECT_MODULES
     )  # fmt: skip
 
     def text(limit: int) -> dict[str, Any]:
@@ -116,6 +123,7 @@ def schema() -> dict[str, Any]:
             },
             "package_name": {
                 "type": "string",
+                "maxLength": PACKAGE_MAX,
                 "pattern": f"^{PACKAGE.pattern}$",
                 "not": {"enum": reserved},
             },
@@ -141,6 +149,8 @@ def _one_line_text(answers: Mapping[str, Any], key: str, limit: int, example: st
         raise InvalidAnswer(key, value, f"non-empty text of at most {limit} characters", example)
     if not value.isprintable():
         raise InvalidAnswer(key, value, "one line without control characters", example)
+    if JINJA.search(value):
+        raise InvalidAnswer(key, value, "text without the Jinja delimiters {{, {% or {#", example)
 
 
 def _slug(value: Any) -> None:
@@ -156,16 +166,18 @@ def _slug(value: Any) -> None:
 
 def _package(value: Any) -> None:
     accepted = (
-        "a lowercase Python identifier that is not a keyword and does not shadow "
-        "a standard-library module or a dependency"
+        f"a lowercase Python identifier of at most {PACKAGE_MAX} characters that is not a "
+        "keyword and does not shadow a standard-library module, a dependency, __main__ or conftest"
     )
     if (
         not isinstance(value, str)
+        or len(value) > PACKAGE_MAX
         or not PACKAGE.fullmatch(value)
         or keyword.iskeyword(value)
         or keyword.issoftkeyword(value)
         or value in sys.stdlib_module_names
         or value in DEPENDENCY_MODULES
+        or value in PROJECT_MODULES
     ):
         raise InvalidAnswer("package_name", value, accepted, "fraud_scoring")
 

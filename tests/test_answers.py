@@ -42,6 +42,9 @@ INVALID = [
     ("package_name", "fastapi"),
     ("package_name", "1st_model"),
     ("package_name", "has-hyphen"),
+    ("package_name", "a" * 45),
+    ("package_name", "conftest"),
+    ("package_name", "__main__"),
     ("model_count", "-1"),
     ("model_count", "21"),
     ("model_count", "two"),
@@ -53,6 +56,12 @@ INVALID = [
     ("owner_handle", "@acme/payments/fraud"),  # nested groups are GitLab's
     ("project_name", "line\nbreak"),
     ("description", " "),
+    # Jinja, refused before cookiecutter renders it: as code, or as a syntax error.
+    ("project_name", "{{ cookiecutter.__class__ }}"),
+    ("project_name", "a {{ b"),
+    ("description", "{% for x in range(9**9) %}{% endfor %}"),
+    ("description", "{# unclosed"),
+    ("owner_handle", "@acme/{{7*7}}"),
     ("ci_provider", "bitbucket"),
 ]
 # Cookiecutter itself refuses a choice outside its list when it is given on the command line
