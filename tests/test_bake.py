@@ -6,6 +6,7 @@ import dataclasses
 import json
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -28,6 +29,19 @@ def test_project_holds_the_expected_files_and_only_those(bake, profile):
     assert files_of(bake(profile)) == expected_files(profile)
 
 
+def parse(name: str, text: str) -> None:
+    """Parse a generated file as what its suffix says it is; raises where it is not."""
+    suffix = Path(name).suffix
+    if suffix == ".toml":
+        tomllib.loads(text)
+    elif suffix in {".yaml", ".yml"}:
+        list(yaml.safe_load_all(text))
+    elif suffix == ".json":
+        json.loads(text)
+    elif suffix == ".py":
+        compile(text, name, "exec")
+
+
 @pytest.mark.parametrize("profile", BAKED_PROFILES, ids=lambda p: p.id)
 def test_every_file_is_rendered_parseable_and_free_of_placeholders(bake, profile):
     project = bake(profile)
@@ -38,14 +52,7 @@ def test_every_file_is_rendered_parseable_and_free_of_placeholders(bake, profile
         name = str(path.relative_to(project))
         assert not LEFTOVER_MARKER.search(text), f"template marker left in {name}"
         assert not [word for word in FORBIDDEN if word in text], f"placeholder in {name}"
-        if path.suffix == ".toml":
-            tomllib.loads(text)
-        elif path.suffix in {".yaml", ".yml"}:
-            list(yaml.safe_load_all(text))
-        elif path.suffix == ".json":
-            json.loads(text)
-        elif path.suffix == ".py":
-            compile(text, name, "exec")
+        parse(name, text)
 
 
 @pytest.mark.parametrize("profile", BAKED_PROFILES, ids=lambda p: p.id)

@@ -25,12 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from profiles import TEMPLATE
-from test_bake import LEFTOVER_MARKER
+from test_bake import LEFTOVER_MARKER, parse
 from test_generated import SHARED_VENV, make
 
 COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
@@ -285,14 +284,7 @@ def assert_sound(project: Path, answers: dict[str, Any]) -> None:
         for form in answer_forms:
             template_text = template_text.replace(form, "\x00")
         assert not LEFTOVER_MARKER.search(template_text), f"template marker left in {name}"
-        if path.suffix == ".toml":
-            tomllib.loads(text)
-        elif path.suffix in {".yaml", ".yml"}:
-            list(yaml.safe_load_all(text))
-        elif path.suffix == ".json":
-            json.loads(text)
-        elif path.suffix == ".py":
-            compile(text, name, "exec")
+        parse(name, text)
         if EXECUTED.fullmatch(name):
             for key in FREE_TEXT:  # the marker makes a pasted answer unmistakable
                 assert not ("pwned" in stored[key] and stored[key] in text), f"{key} in {name}"
