@@ -152,7 +152,11 @@ def test_releases_are_the_version_tags_of_the_source(released_template):
 
 @pytest.mark.parametrize(
     ("version", "code", "says"),
-    [("0.9.3", 1, "make regenerate REF=v0.10.0"), ("0.10.0", 0, "newest release, 0.10.0")],
+    [
+        ("0.9.3", 1, "make regenerate REF=v0.10.0"),
+        ("0.10.0", 0, "newest release, 0.10.0"),
+        ("0.10.0rc1", 2, "is not X.Y.Z"),
+    ],
 )
 def test_a_project_behind_the_newest_release_is_told_how_to_upgrade(
     released_template, monkeypatch, capsys, version, code, says

@@ -40,8 +40,10 @@ def releases(source: str) -> dict[tuple[int, int, int], str]:
     return found
 
 
-def version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split("."))
+def version(text: str) -> tuple[int, int, int] | None:
+    """`X.Y.Z` as numbers, None for anything else."""
+    match = re.fullmatch(r"v?(\d+)\.(\d+)\.(\d+)", text)
+    return tuple(int(part) for part in match.groups()) if match else None
 
 
 def main() -> int:
@@ -54,8 +56,10 @@ def main() -> int:
         return _say(f"cannot list the template's releases at {source}: {error}", 2)
     if not found:
         return _say(f"the template at {source} has no release tags (vX.Y.Z) yet", 2)
-    newest = max(found)
-    if newest <= version(current):
+    newest, ours = max(found), version(current)
+    if ours is None:
+        return _say(f"the recorded template version {current!r} is not X.Y.Z", 2)
+    if newest <= ours:
         print(f"the project is on the template's newest release, {current}")
         return 0
     return _say(
