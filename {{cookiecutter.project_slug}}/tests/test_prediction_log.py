@@ -91,14 +91,19 @@ def test_close_writes_every_queued_record_before_returning(tmp_path, monkeypatch
 
 
 def test_a_full_queue_refuses_the_record_instead_of_blocking_forever(tmp_path, monkeypatch):
-    release = threading.Event()
+    writing, release = threading.Event(), threading.Event()
     monkeypatch.setattr(prediction_log, "PUT_TIMEOUT_SECONDS", 0.05)
     write = PredictionLog._write
-    monkeypatch.setattr(PredictionLog, "_write", lambda self, p: release.wait(5) and write(self, p))
+
+    def held(self, pending):
+        writing.set()
+        return release.wait(60) and write(self, pending)
+
+    monkeypatch.setattr(PredictionLog, "_write", held)
     log = PredictionLog(tmp_path, capacity=1)
     log.record(record("taken by the writer"))
-    while log.backlog:  # the writer holds the first record
-        pass
+    # Once the writer is writing, its batch is closed: the next record waits in the queue.
+    assert writing.wait(60)
     log.record(record("queued"))
 
     with pytest.raises(PredictionLogUnavailable, match="1 records behind"):
