@@ -54,20 +54,23 @@ def numeric_drift(
     # Between two reference values the reference CDF is flat while the current one rises,
     # so the gap is largest at a reference value or just before it. Looking the distinct
     # reference values up in the sorted window finds it: one sort of the window, no more.
-    values, counts = np.unique(reference, return_counts=True)
-    ref_after = np.cumsum(counts) / len(reference)
-    ref_before = ref_after - counts / len(reference)
+    n, m = len(reference), len(current)
+    ordered = np.sort(reference)
+    last = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))  # of each equal run
+    values, ref_after = ordered[last], last + 1  # reference values up to and including each
     window = np.sort(current)
     below = np.searchsorted(window, values, side="left")
     # Window values equal to a reference value are rare in measured data: look those up
     # again from the right, rather than every value.
-    tied = np.flatnonzero(window[np.minimum(below, len(window) - 1)] == values)
+    tied = np.flatnonzero(window[np.minimum(below, m - 1)] == values)
     up_to = below.copy()
     up_to[tied] = np.searchsorted(window, values[tied], side="right")
-    cur_before, cur_after = below / len(window), up_to / len(window)
-    statistic = float(
-        max(np.abs(ref_after - cur_after).max(), np.abs(ref_before - cur_before).max())
-    )
+    # The CDF gaps in whole counts, scaled by n * m: no division per value.
+    ref_after *= m
+    gap_at = np.abs(ref_after - up_to * n).max()
+    ref_before = np.append(0, ref_after[:-1])
+    gap_before = np.abs(ref_before - below * n).max()
+    statistic = float(max(gap_at, gap_before) / (n * m))
     # The limiting (Kolmogorov) distribution of the statistic scaled by the effective size:
     # `special.kolmogorov` is its survival function (`stats.kstwobign.sf`) without the
     # distribution machinery around it.
@@ -78,10 +81,16 @@ def numeric_drift(
 
 
 def categorical_drift(
-    column: str, reference: np.ndarray, current: np.ndarray, policy: DriftPolicy
+    column: str,
+    reference: pd.Series | np.ndarray,
+    current: pd.Series | np.ndarray,
+    policy: DriftPolicy,
 ) -> Score:
     """Population stability index of the category shares, with a chi-square test."""
-    codes, categories = pd.factorize(np.concatenate([reference, current]))
+    # Factorized in the column's own storage: a pandas string column is hashed as it is
+    # stored, without first becoming one Python object per row.
+    both = pd.concat([pd.Series(reference), pd.Series(current)], ignore_index=True)
+    codes, categories = pd.factorize(both)
     counts = np.stack(
         [
             np.bincount(codes[: len(reference)], minlength=len(categories)),
@@ -186,15 +195,17 @@ def compare(
             numeric_drift(c, reference[c].to_numpy(float), current[c].to_numpy(float), policy)
             for c in features
         ]
-        compare_predictions = categorical_drift if task == "classification" else numeric_drift
-        reference_predictions = reference[PREDICTION].to_numpy()
-        current_predictions = current[PREDICTION].to_numpy()
-        if task == "regression":
-            reference_predictions = reference_predictions.astype(float)
-            current_predictions = current_predictions.astype(float)
-        prediction = compare_predictions(
-            PREDICTION, reference_predictions, current_predictions, policy
-        )
+        if task == "classification":
+            prediction = categorical_drift(
+                PREDICTION, reference[PREDICTION], current[PREDICTION], policy
+            )
+        else:
+            prediction = numeric_drift(
+                PREDICTION,
+                reference[PREDICTION].to_numpy(float),
+                current[PREDICTION].to_numpy(float),
+                policy,
+            )
     return DriftReport(
         reference_rows=len(reference),
         current_rows=len(current),
