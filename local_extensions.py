@@ -33,6 +33,9 @@ import answers  # noqa: E402
 import layout  # noqa: E402
 import rules  # noqa: E402
 
+# Which files each component owns: read once, though cookiecutter loads the extension into
+# each of its Jinja environments.
+COMPONENT_FILES = layout.load_manifest()["components"]
 # Context keys that describe this machine or cookiecutter itself, not the project.
 UNSTORED = {"_output_dir", "_repo_dir", "_extensions", "__prompts__", "__answers_valid"}
 # A template named by URL or abbreviation (`gh:org/repo`, `https://…`, `git@host:…`), not a path.
@@ -153,7 +156,7 @@ class OperatingModel(Extension):
         environment.globals["template_hooks_dir"] = str(HOOKS_DIR)
         environment.globals["operating_rules"] = rules.operating_model.RULES
         environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
-        environment.globals["component_files"] = layout.load_manifest()["components"]
+        environment.globals["component_files"] = COMPONENT_FILES
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         """An answer holding Jinja renders as the text given, for `checked_answers` to refuse:

@@ -8,14 +8,17 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 MANIFEST = Path(__file__).resolve().parent / "layout.yaml"
 
 
 def load_manifest(path: Path = MANIFEST) -> dict:
     """The manifest as data: `components`, each component's name with the paths it owns."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Imported here: each hook is a new Python process, and pre_gen_project never reads the
+    # manifest. libyaml's loader, where PyYAML has it, parses the same data in C.
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
 
 
 def owned_paths(components: Iterable[str], package: str, manifest: dict | None = None) -> list[str]:
