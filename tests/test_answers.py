@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import keyword
 import os
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from answers import InvalidAnswer, validate
-from profiles import TEMPLATE
+from answers import DEPENDENCY_MODULES, PACKAGE, InvalidAnswer, validate
+from profiles import TEMPLATE, Profile
 
 COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
 DEFAULTS = {
@@ -40,6 +45,7 @@ INVALID = [
     ("package_name", "match"),
     ("package_name", "json"),
     ("package_name", "fastapi"),
+    ("package_name", "anyio"),  # installed with FastAPI, not named by the project
     ("package_name", "1st_model"),
     ("package_name", "has-hyphen"),
     ("package_name", "a" * 45),
@@ -185,3 +191,46 @@ def test_choices_and_booleans_are_refused_by_cookiecutter_before_any_folder(
     assert result.returncode != 0
     assert answer in result.stderr.strip().splitlines()[-1]
     assert entries(out) == set()
+
+
+def installed_modules(requirements: list[str]) -> set[str]:
+    """The top-level modules of the distributions `requirements` install, with their own
+    requirements, as installed in this environment (which holds every generated project's)."""
+    modules_of: dict[str, set[str]] = {}
+    for module, distributions in metadata.packages_distributions().items():
+        for distribution in distributions:
+            modules_of.setdefault(canonicalize_name(distribution), set()).add(module)
+    modules: set[str] = set()
+    seen: set[tuple[str, frozenset[str]]] = set()
+    pending = [Requirement(text) for text in requirements]
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if (name, frozenset(requirement.extras)) in seen:
+            continue
+        seen.add((name, frozenset(requirement.extras)))
+        modules |= modules_of.get(name, set())
+        for text in metadata.requires(name) or ():  # raises if it is not installed
+            needed = Requirement(text)
+            extras = ("", *requirement.extras)
+            if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
+                pending.append(needed)
+    return modules
+
+
+def test_no_package_name_can_shadow_a_module_a_generated_project_installs(bake):
+    """`anyio` passed once and broke the project's own tests: its package shadowed the
+    dependency FastAPI imports. The reserved names cover every module of every install."""
+    pyproject = bake(Profile(5, True, "ml-team")) / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text())["project"]
+    extras = [text for group in project["optional-dependencies"].values() for text in group]
+
+    shadowing = {
+        module
+        for module in installed_modules(project["dependencies"] + extras)
+        if PACKAGE.fullmatch(module)
+        and module not in sys.stdlib_module_names
+        and not keyword.iskeyword(module)
+    }
+
+    assert shadowing - DEPENDENCY_MODULES == set()
