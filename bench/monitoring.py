@@ -7,7 +7,7 @@ Bakes a two-model MLOps project, then measures in one run:
 - drift: the generated `drift.compare` on 10k, 100k and 1M rows x 10 features, next to a
   numpy floor that only sorts each column once (the least a rank test must do);
 - serving: requests per second and p50/p99 latency of the generated service's prediction
-  endpoint with prediction logging on, with it replaced by a no-op, and of a bare FastAPI
+  endpoint with prediction logging and metrics on, with both off, and of a bare FastAPI
   endpoint answering a constant, under the same load from a second process on 127.0.0.1.
 
 Verdicts are ratios measured in the same run; absolute numbers depend on the machine.
@@ -38,15 +38,20 @@ from cookiecutter.main import cookiecutter
 TEMPLATE = Path(__file__).resolve().parent.parent
 FEATURES = [f"f{n}" for n in range(10)]
 ROW = {"sepal_length_cm": 6.1, "sepal_width_cm": 2.8, "petal_length_cm": 4.7, "petal_width_cm": 1.2}
-# Started by the benchmark instead of `python -m <package>`: with BENCH_NO_LOG set, the
-# prediction log accepts records and drops them, which is "logging off".
+# Started by the benchmark instead of `python -m <package>`. With BENCH_OFF set, prediction
+# logging and metrics are off: the prediction log drops every record, the prediction counters
+# count nothing, and no request metrics middleware is installed.
 SERVER = """
 import os, sys, uvicorn
+from prometheus_client import CollectorRegistry
+from {package}.monitoring.metrics import ServingMetrics
 from {package}.monitoring.prediction_log import PredictionLog
-from {package}.service.app import create_app
-if os.environ.get("BENCH_NO_LOG"):
+from {package}.service import app as service
+if os.environ.get("BENCH_OFF"):
     PredictionLog.record = lambda self, record: None
-uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    ServingMetrics.count = lambda self, model, version, labels: None
+    service.instrument = lambda app: CollectorRegistry()
+uvicorn.run(service.create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 # The ceiling: FastAPI and uvicorn answering a constant on the same route, nothing else.
 BARE = """
@@ -187,7 +192,7 @@ def serve(project: Path, package: str, variant: str) -> tuple[subprocess.Popen, 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(project / "src"), "MLFLOW_DISABLE_TELEMETRY": "true"}
     if variant == "off":
-        env["BENCH_NO_LOG"] = "1"
+        env["BENCH_OFF"] = "1"
     script = BARE if variant == "bare" else SERVER.format(package=package)
     server = subprocess.Popen([sys.executable, "-c", script, str(port)], cwd=project, env=env)
     deadline = time.monotonic() + 120
@@ -270,7 +275,7 @@ def main() -> None:
             f"\nprediction endpoint, {requests} requests at concurrency {concurrency}, 1 row each"
         )
         served = bench_serving(project, package, requests, concurrency)
-        labels = {"on": "logging on", "off": "logging off", "bare": "bare FastAPI"}
+        labels = {"on": "log+metrics on", "off": "off", "bare": "bare FastAPI"}
         print(f"{'variant':>14} {'req/s':>8} {'p50':>8} {'p99':>8} {'non-200':>8} {'CPU/req':>9}")
         for name in VARIANTS:
             r = served[name]
@@ -278,11 +283,11 @@ def main() -> None:
             print(f"{labels[name]:>14} {r['rps']:>8.0f} {r['p50_ms']:>6.1f}ms"
                   f" {r['p99_ms']:>6.1f}ms {r['failures']:>8} {cpu}")  # fmt: skip
         on, off, bare = (served[name]["rps"] for name in VARIANTS)
-        print(f"\nthroughput with logging on / off: {on / off:.2f}x (target at least 0.9x)")
-        print(f"throughput of the service / bare FastAPI: {on / bare:.2f}x (logging on)")
+        print(f"\nthroughput, logging and metrics on / off: {on / off:.2f}x (target at least 0.9x)")
+        print(f"throughput of the service / bare FastAPI: {on / bare:.2f}x (both on)")
         if "cpu_ms" in served["on"] and "cpu_ms" in served["off"]:
             cost = served["on"]["cpu_ms"] / served["off"]["cpu_ms"]
-            print(f"server CPU per request with logging on / off: {cost:.2f}x")
+            print(f"server CPU per request with logging and metrics on / off: {cost:.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,3 +1,6 @@
+from fastapi.testclient import TestClient
+
+
 def test_liveness_answers_ok(client):
     response = client.get("/healthz")
 
@@ -29,3 +32,15 @@ def test_metrics_count_requests_by_route_template_and_status(client):
     assert 'http_requests_total{method="GET",route="/healthz",status="200"} 2.0' in body
     assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in body
     assert 'http_request_duration_seconds_count{method="GET",route="/healthz"} 2.0' in body
+
+
+def test_an_exception_escaping_a_route_is_counted_as_a_server_error(client):
+    @client.app.get("/fails")
+    def fails() -> None:
+        raise RuntimeError("a bug")
+
+    answered = TestClient(client.app, raise_server_exceptions=False).get("/fails")
+
+    assert answered.status_code == 500
+    body = client.get("/metrics").text
+    assert 'http_requests_total{method="GET",route="/fails",status="500"} 1.0' in body
