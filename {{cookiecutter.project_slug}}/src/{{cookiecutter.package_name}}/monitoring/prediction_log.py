@@ -1,11 +1,11 @@
 """The prediction log: one JSON line per answered prediction request, never lost.
 
 The request path only puts a record on a queue; one writer thread turns records into lines,
-appends them to files rotated by day and by size, and flushes after every batch, gathered
-over at most `LINGER_SECONDS` after its first record. Closing
-the log (the service does on shutdown, SIGTERM included) drains the queue and syncs the
-files to disk. Files live at `<dir>/<model>/<YYYY-MM-DD>/<writer>-<n>.jsonl`, so each
-process appends only to its own files and old days are removed by deleting folders.
+appends them to files rotated by day and by size, and flushes after every batch (gathered
+for `LINGER_SECONDS` after its first record). Closing the log (the service does on shutdown,
+SIGTERM included) drains the queue and syncs the files to disk. Files live at
+`<dir>/<model>/<YYYY-MM-DD>/<writer>-<n>.jsonl`, so each process appends only to its own
+files and old days are removed by deleting folders.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 _STOP = object()
 BATCH = 512
 # How long the writer lets records gather after the first of a batch. Waking and flushing
-# once per record cost more CPU than the request itself at a few hundred requests a second;
-# a record reaches its file this much later at most (closing the log still writes them all).
+# once per record took the writer about twice the CPU per record; a record now reaches its
+# file up to this much later (closing the log still writes them all).
 LINGER_SECONDS = 0.05
 # How long a request may wait for room in a full queue before it is refused with a 503.
 PUT_TIMEOUT_SECONDS = 2.0
