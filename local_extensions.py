@@ -155,7 +155,6 @@ class OperatingModel(Extension):
         environment.filters["toml_string"] = toml_string
         environment.globals["template_hooks_dir"] = str(HOOKS_DIR)
         environment.globals["operating_rules"] = rules.operating_model.RULES
-        environment.globals["mlops_components"] = rules.operating_model.MLOPS_COMPONENTS
         environment.globals["component_files"] = COMPONENT_FILES
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:

@@ -125,36 +125,16 @@ src/{package}/service/prediction.py
 tests/test_predict_api.py
 tests/test_train.py
 """,
-    "tracking": """
+    "mlops": """
 deploy/k8s/components/mlops/cronjob.yaml
 deploy/k8s/components/mlops/kustomization.yaml
-src/{package}/datasets.py
-src/{package}/models.yaml
-src/{package}/tracking/__init__.py
-src/{package}/tracking/config.py
-src/{package}/tracking/slices.py
-src/{package}/tracking/store.py
-src/{package}/tracking/train.py
-tests/test_tracking.py
-""",
-    "registry": """
-src/{package}/registry/__init__.py
-src/{package}/registry/__main__.py
-src/{package}/registry/champions.py
-src/{package}/registry/lineage.py
-src/{package}/registry/promotion.py
-src/{package}/service/api/models.py
-src/{package}/service/prediction.py
-tests/mlops_helpers.py
-tests/test_models_api.py
-tests/test_registry.py
-""",
-    "monitoring": """
 deploy/k8s/components/monitoring/cronjob.yaml
 deploy/k8s/components/monitoring/kustomization.yaml
 deploy/k8s/components/monitoring/pvc.yaml
 deploy/prometheus/alerts.test.yml
 deploy/prometheus/alerts.yml
+src/{package}/datasets.py
+src/{package}/models.yaml
 src/{package}/monitoring/__init__.py
 src/{package}/monitoring/__main__.py
 src/{package}/monitoring/config.py
@@ -163,12 +143,27 @@ src/{package}/monitoring/metrics.py
 src/{package}/monitoring/prediction_log.py
 src/{package}/monitoring/reference.py
 src/{package}/monitoring/retrain.py
+src/{package}/registry/__init__.py
+src/{package}/registry/__main__.py
+src/{package}/registry/champions.py
+src/{package}/registry/lineage.py
+src/{package}/registry/promotion.py
+src/{package}/service/api/models.py
+src/{package}/service/prediction.py
+src/{package}/tracking/__init__.py
+src/{package}/tracking/config.py
+src/{package}/tracking/slices.py
+src/{package}/tracking/store.py
+src/{package}/tracking/train.py
 tests/mlops_helpers.py
 tests/test_drift.py
+tests/test_load.py
+tests/test_models_api.py
 tests/test_monitoring_api.py
 tests/test_prediction_log.py
+tests/test_registry.py
 tests/test_retrain.py
-tests/test_load.py
+tests/test_tracking.py
 """,
     "governance": """
 deploy/k8s/components/governance/cronjob.yaml
@@ -206,7 +201,7 @@ CI_FILES = {
 """,
 }
 GITHUB_WORKFLOWS = {
-    "monitoring": ".github/workflows/monitoring.yml\n",
+    "mlops": ".github/workflows/monitoring.yml\n",
     "governance": ".github/workflows/governance.yml\n",
 }
 

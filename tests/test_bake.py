@@ -146,8 +146,8 @@ def test_gitlab_pipeline_jobs_follow_the_components(bake, profile):
     ]
     assert pipeline["template-check"]["allow_failure"] is True
     assert ("make governance-check" in pipeline["lint"]["script"]) is governed
-    assert ("drift" in pipeline) is ("monitoring" in profile.components)
-    if "monitoring" in profile.components:
+    assert ("drift" in pipeline) is ("mlops" in profile.components)
+    if "mlops" in profile.components:
         assert pipeline["drift"]["rules"][0]["if"].startswith('$CI_PIPELINE_SOURCE == "schedule"')
     assert ({"approve", "promote"} <= pipeline.keys()) is governed
     if governed:

@@ -9,7 +9,7 @@ from rules import INCIDENT_OWNERS, MAX_MODELS, decide, operating_model
 
 RULES = operating_model.RULES
 
-MLOPS = {"devops-base", "tracking", "registry", "monitoring"}
+MLOPS = {"devops-base", "mlops"}
 GOVERNED = MLOPS | {"governance", "log-redaction"}
 
 # (model_count, data_regulated, incident_owner) -> (profile name, included components,
@@ -42,10 +42,10 @@ def test_rules_choose_profile_components_and_cite_the_rule(answers, name, compon
 
     assert profile.name == name
     assert profile.components == components
-    tracking = next(d for d in profile.decisions if d.component == "tracking")
-    assert tracking.included == (mlops_rule is not None)
+    mlops = next(d for d in profile.decisions if d.component == "mlops")
+    assert mlops.included == (mlops_rule is not None)
     if mlops_rule:
-        assert tracking.rule == mlops_rule
+        assert mlops.rule == mlops_rule
 
 
 @pytest.mark.parametrize("count", range(0, MAX_MODELS + 1))
@@ -57,8 +57,7 @@ def test_every_profile_decides_each_component_exactly_once(count, regulated, own
 
     assert len(names) == len(set(names))
     assert set(names) == {
-        "devops-base", "lean-model", "starter-endpoint", "log-redaction",
-        "tracking", "registry", "monitoring", "governance",
+        "devops-base", "lean-model", "starter-endpoint", "log-redaction", "mlops", "governance",
     }  # fmt: skip
     assert all(d.rule and d.reason for d in decisions)
 

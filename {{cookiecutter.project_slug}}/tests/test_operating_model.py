@@ -17,8 +17,10 @@ def test_package_holds_the_components_its_answers_call_for():
     present = {
         "lean-model": (PACKAGE / "model" / "__init__.py").is_file(),
         "starter-endpoint": (PACKAGE / "service" / "api" / "text_stats.py").is_file(),
-        "tracking": (PACKAGE / "tracking" / "__init__.py").is_file(),
-        "registry": (PACKAGE / "registry" / "__init__.py").is_file(),
+        "mlops": all(
+            (PACKAGE / part / "__init__.py").is_file()
+            for part in ("tracking", "registry", "monitoring")
+        ),
     }
 
     assert {name for name, found in present.items() if found} == components & present.keys()

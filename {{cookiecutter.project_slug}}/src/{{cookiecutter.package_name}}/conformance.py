@@ -93,7 +93,7 @@ def stated_answers() -> dict[str, Any]:
 def observed_answers() -> dict[str, Any]:
     """The business answers the project's configuration implies today."""
     observed = stated_answers()
-    if "tracking" in project.profile().components:
+    if "mlops" in project.profile().components:
         from .tracking.config import load_config
 
         config = load_config()

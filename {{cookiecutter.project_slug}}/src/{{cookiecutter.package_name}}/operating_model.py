@@ -33,7 +33,6 @@ RULES = (
      "DevOps layout with a reproducible train command inside the service"),
     (NO_MODEL, "no model", "DevOps layout; with regulated data, logs still redact personal fields"),
 )  # fmt: skip
-MLOPS_COMPONENTS = ("tracking", "registry", "monitoring")
 
 
 @dataclass(frozen=True)
@@ -92,11 +91,11 @@ def decide(model_count: int, data_regulated: bool, incident_owner: str) -> Profi
         _starter_endpoint(model_count, lean, mlops_rule),
         _log_redaction(has_model, data_regulated),
     ]
-    for component in MLOPS_COMPONENTS:
-        if mlops:
-            decisions.append(Decision(component, True, mlops_rule, mlops_reason))
-        else:
-            decisions.append(Decision(component, False, *_why_devops(model_count)))
+    # Tracking, registry and monitoring come together: one needs the others.
+    if mlops:
+        decisions.append(Decision("mlops", True, mlops_rule, mlops_reason))
+    else:
+        decisions.append(Decision("mlops", False, *_why_devops(model_count)))
     decisions.append(_governance(has_model, data_regulated))
     return Profile("mlops" if mlops else "devops", tuple(decisions))
 
