@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WHEELHOUSE := .cache/wheelhouse
 
-.PHONY: help install test lint format generate bake bench schema clean
+.PHONY: help install test test-fast lint format generate bake bench schema clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ install: $(BIN)/.complete ## Create .venv with the test tools (downloads once)
 
 test: lint ## Run the whole test suite: rules, answers, every profile baked, checked and run
 	$(BIN)/pytest
+
+test-fast: lint ## The fast tier (under 2 minutes): every profile baked and parsed, no project run
+	$(BIN)/pytest -m "not heavy"
 
 lint: install ## Check the template's own Python
 	$(BIN)/ruff check $(SOURCES)

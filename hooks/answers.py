@@ -14,16 +14,14 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from rules import INCIDENT_OWNERS, MAX_MODELS
+import questions
+from rules import MAX_MODELS
 
-ANSWER_KEYS = frozenset(
-    {"project_name", "project_slug", "package_name", "description", "owner_handle",
-     "platform_handle", "approver_handle", "model_count", "data_regulated", "incident_owner",
-     "python_version", "ci_provider"}
-)  # fmt: skip
-PYTHON_VERSIONS = ("3.12", "3.11", "3.13")
+ANSWER_KEYS = frozenset(questions.QUESTIONS)
+PYTHON_VERSIONS = questions.choices("python_version")
+INCIDENT_OWNERS = questions.choices("incident_owner")
 # Each names the layout component that holds that provider's CI configuration.
-CI_PROVIDERS = ("github", "gitlab")
+CI_PROVIDERS = questions.choices("ci_provider")
 # Kubernetes limits CronJob names to 52 characters, and the retraining CronJob adds "-retrain".
 SLUG_MAX = 44
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")

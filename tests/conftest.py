@@ -13,7 +13,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "hooks")]
 
-from profiles import TEMPLATE, Profile  # noqa: E402
+from profiles import CHECKED_PROFILES, STAND_INS, TEMPLATE, Profile  # noqa: E402
+
+
+def pytest_report_header(config) -> list[str]:
+    """Which profile's project stands for which in the heavy checks, and the boundaries."""
+    lines = ["heavy checks run on one profile per file tree and set of components:"]
+    for stand_in, members in STAND_INS.items():
+        others = [member.id for member in members if member != stand_in]
+        lines.append(f"  {stand_in.id}" + (f" for {', '.join(others)}" if others else ""))
+    boundaries = [profile.id for profile in CHECKED_PROFILES if profile not in STAND_INS]
+    lines.append(f"  and the boundaries {', '.join(boundaries)}")
+    return lines
 
 
 @pytest.fixture(scope="session")

@@ -77,7 +77,7 @@ def test_lean_decision_record_and_codeowners_follow_the_answers(bake):
 
     assert "## Verdict: `devops-lean` (DevOps layout)" in record
     assert "| lean-model | yes | lean start |" in record
-    assert "| tracking | no | lean start |" in record
+    assert "| mlops | no | lean start |" in record
     assert "/docs/runbook.md          @my-org/platform-team" in owners
 
 
@@ -88,7 +88,7 @@ def test_governed_decision_record_and_owners_point_at_the_approvers(bake):
     owners = (project / ".github" / "CODEOWNERS").read_text()
 
     assert "## Verdict: `mlops-governed` (MLOps layout)" in record
-    assert "| tracking | yes | repeat work, response ownership, governance |" in record
+    assert "| mlops | yes | repeat work, response ownership, governance |" in record
     assert "| governance | yes | governance |" in record
     assert "[docs/dpia.md](dpia.md)" in record
     assert "/docs/runbook.md          @my-org/my-team" in owners
@@ -189,3 +189,14 @@ def test_gitlab_codeowners_name_the_same_owners_as_github(bake):
         "/.gitlab-ci.yml           @my-org/my-team @my-org/platform-team"
         in (bake(gitlab) / ".gitlab" / "CODEOWNERS").read_text()
     )
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def test_other_python_versions_set_the_image_and_ci(bake, version):
+    profile = Profile(1, False, "platform-team", python_version=version)
+    project = bake(profile)
+
+    assert f"FROM python:{version}-slim" in (project / "Dockerfile").read_text()
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    tested = workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"]
+    assert tested == sorted({"3.11", version})

@@ -360,12 +360,14 @@ def near_valid(draw: st.DrawFn) -> tuple[str, str]:
     return answer, valid[:at] + inserted + valid[at:]
 
 
+@pytest.mark.heavy
 @settings(BOUNDED, max_examples=30)
 @given(answer=st.sampled_from(TEXT_ANSWERS), value=st.text())
 def test_any_text_in_any_text_answer(answer, value):
     event(outcome(check({**BASE, answer: value}, DERIVED.get(answer, (answer,)))))
 
 
+@pytest.mark.heavy
 @settings(BOUNDED, max_examples=25)
 @given(answer=st.sampled_from(FREE_TEXT), value=MIXED_TEXT)
 def test_free_text_with_hostile_pieces(answer, value):
@@ -374,6 +376,7 @@ def test_free_text_with_hostile_pieces(answer, value):
     event(outcome(check({**answers, answer: value}, DERIVED.get(answer, (answer,)))))
 
 
+@pytest.mark.heavy
 @settings(BOUNDED, max_examples=25)
 @given(case=near_valid())
 def test_near_valid_identifiers_and_handles(case):
@@ -381,6 +384,7 @@ def test_near_valid_identifiers_and_handles(case):
     event(outcome(check({**BASE, answer: value}, DERIVED.get(answer, (answer,)))))
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize(
     "answers",
     [

@@ -19,6 +19,9 @@ from layout import owned_paths
 from profiles import Profile
 from releases import GIT_ENV, commit, git, release
 
+# Every test here runs git, make or a server: the full suite's tier, not the fast one.
+pytestmark = pytest.mark.heavy
+
 SHARED_VENV = Path(sys.prefix)
 TAG = "v1.0.0"
 SLUG, PACKAGE = "growing-service", "growing_service"

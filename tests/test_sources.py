@@ -17,6 +17,9 @@ import yaml
 
 from releases import GIT_ENV, git, release
 
+# Every test here runs git, make or a server: the full suite's tier, not the fast one.
+pytestmark = pytest.mark.heavy
+
 COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
 TAG = "v9.9.9"
 UNRELEASED = "A change made after the release tag."
