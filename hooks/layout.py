@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 MANIFEST = Path(__file__).resolve().parent / "layout.yaml"
+# The kept-path rule ships in every generated project, which checks itself against it
+# (`make conformance`): loaded from there, as rules.py loads the operating model.
+RULE_FILE = MANIFEST.parent.parent / "{{cookiecutter.project_slug}}" / "lifecycle" / "layout.py"
+
+
+def _load_rule():
+    spec = importlib.util.spec_from_file_location("lifecycle_layout", RULE_FILE)
+    module = importlib.util.module_from_spec(spec)
+    # No byte-code cache: it would land in the template tree, and so in every project.
+    writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = writes
+    return module
+
+
+rule = _load_rule()
 
 
 def load_manifest(path: Path = MANIFEST) -> dict:
@@ -31,20 +51,10 @@ def owned_paths(components: Iterable[str], package: str, manifest: dict | None =
 def unselected_paths(
     included: Iterable[str], package: str, manifest: dict | None = None
 ) -> list[str]:
-    """The listed paths the included components do not keep: a path is kept when one of the
-    components listing it is included and so is one listing each folder above it."""
+    """The listed paths the included components do not keep (see `rule.kept`)."""
     manifest = manifest or load_manifest()
-    included = set(included)
-    owners: dict[str, set[str]] = {}
-    for name in manifest["components"]:
-        for path in owned_paths([name], package, manifest):
-            owners.setdefault(path, set()).add(name)
-
-    def kept(path: str) -> bool:
-        folders = [f for f in owners if f.endswith("/") and f != path and path.startswith(f)]
-        return all(owners[p] & included for p in [path, *folders])
-
-    return sorted(path for path in owners if not kept(path))
+    listing = {name: owned_paths([name], package, manifest) for name in manifest["components"]}
+    return rule.unselected_paths(rule.path_owners(listing), included)
 
 
 def snapshot(project_dir: Path) -> list[str]:

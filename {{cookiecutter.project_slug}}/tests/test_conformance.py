@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from {{ cookiecutter.package_name }} import conformance, project
+from {{ cookiecutter.package_name }} import project
+
+from lifecycle import conformance
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = project.components()

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }} import project, regenerate, template_release
+from {{ cookiecutter.package_name }} import project
+
+from lifecycle import regenerate, template_release
 
 ANSWERS = str(regenerate.ANSWERS_FILE)
 GIT_ENV = {

@@ -2,10 +2,12 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }} import conformance, project
+from {{ cookiecutter.package_name }} import project
 from {{ cookiecutter.package_name }}.tracking.config import ModelsConfig, load_config
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import CHALLENGER, train
+
+from lifecycle import conformance
 
 CONFIG = load_config()
 FIRST = CONFIG.models[0]

@@ -1,4 +1,4 @@
-"""Does the project still match its answers? `python -m <package>.conformance`.
+"""Does the project still match its answers? `python -m lifecycle.conformance`.
 
 Two ways a project drifts from `answers.json`. Its tree: a project generated without the
 template's hooks (Backstage's fetch:cookiecutter runs none) keeps the files of components the
@@ -13,38 +13,33 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import project
-from .operating_model import decide
+from lifecycle import PACKAGE, layout, runtime
 
-PACKAGE = __package__
+project = runtime("project")
+decide = runtime("operating_model").decide
+COMPONENT_FILES = Path(__file__).with_name("component_files.json")
 
 
 def owned_files() -> dict[str, list[str]]:
     """Each component's files, relative to the project, as the template's layout lists them."""
-    text = resources.files(PACKAGE).joinpath("component_files.json").read_text("utf-8")
-    listed = json.loads(text)
+    listed = json.loads(COMPONENT_FILES.read_text("utf-8"))
     return {name: [p.format(package=PACKAGE) for p in paths] for name, paths in listed.items()}
 
 
 def path_owners() -> dict[str, list[str]]:
     """Each listed path with the components that list it."""
-    owners: dict[str, list[str]] = {}
-    for name, paths in owned_files().items():
-        for path in paths:
-            owners.setdefault(path, []).append(name)
-    return owners
+    return layout.path_owners(owned_files())
 
 
 def tree_problems(root: Path) -> list[str]:
     """Files of components this project leaves out, and missing files of those it has.
 
-    As in the template's layout: a path belongs in the project when one of the components
-    listing it is included and so is one listing each folder above it (a GitLab project has
-    no `.github/`, whatever else its components list under it).
+    The rule is the template's layout's (`lifecycle.layout`): a path belongs in the project
+    when one of the components listing it is included and so is one listing each folder
+    above it.
     """
     included = project.components()
     ruled = {decision.component for decision in project.profile().decisions}
@@ -52,8 +47,7 @@ def tree_problems(root: Path) -> list[str]:
     owners = path_owners()
     problems = []
     for path, names in owners.items():
-        above = [f for f in owners if f.endswith("/") and f != path and path.startswith(f)]
-        if not all(set(owners[folder]) & included for folder in above):
+        if not all(layout.kept(f, owners, included) for f in layout.folders_above(path, owners)):
             continue  # a folder above it is left out, and reported if present
         present = _present(root / path)
         needed_by = [name for name in names if name in included]
@@ -94,9 +88,7 @@ def observed_answers() -> dict[str, Any]:
     """The business answers the project's configuration implies today."""
     observed = stated_answers()
     if "mlops" in project.profile().components:
-        from .tracking.config import load_config
-
-        config = load_config()
+        config = runtime("models_config").load_config()
         observed["model_count"] = len(config.models)
         if any(card.personal_fields for card in config.datasets.values()):
             observed["data_regulated"] = True

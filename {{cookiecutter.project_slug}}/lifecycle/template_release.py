@@ -1,5 +1,5 @@
 """Is the template out with a newer release than the one this project was generated from?
-`python -m <package>.template_release`
+`python -m lifecycle.template_release`
 
 Lists the release tags (`vX.Y.Z`) of the template source recorded in `answers.json` with
 `git ls-remote`, and compares the newest with the recorded template version. Exits 0 when
@@ -14,7 +14,9 @@ import re
 import subprocess
 import sys
 
-from . import project
+from lifecycle import runtime
+
+project = runtime("project")
 
 RELEASE = re.compile(r"refs/tags/v?(\d+)\.(\d+)\.(\d+)")
 

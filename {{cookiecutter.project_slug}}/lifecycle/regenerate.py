@@ -1,5 +1,5 @@
 """Generate the project again with changed answers, keeping the team's work:
-`python -m <package>.regenerate KEY=VALUE ... [--ref REF] [--template SOURCE]`.
+`python -m lifecycle.regenerate KEY=VALUE ... [--ref REF] [--template SOURCE]`.
 
 The template renders twice in a temporary folder: as it made this project (the answers,
 source and commit in `answers.json`) and as asked now (changed answers, `--ref` for a newer
@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import project
+from lifecycle import PACKAGE, runtime
+
+project = runtime("project")
 
 # Renamed projects would move every file; that is a rename, not a change of answers.
 FIXED = ("project_slug", "package_name")
-ANSWERS_FILE = Path("src", __package__, "answers.json")
+ANSWERS_FILE = Path("src", PACKAGE, "answers.json")
 LABELS = ("this project", "template as generated", "template now")
 
 
@@ -256,7 +258,7 @@ def print_report(report: Report) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -m {__package__}.regenerate")
+    parser = argparse.ArgumentParser(prog="python -m lifecycle.regenerate")
     parser.add_argument("answers", nargs="*", metavar="KEY=VALUE", help="answers to change")
     parser.add_argument("--ref", help="template tag or commit to move to (default: the same)")
     parser.add_argument("--template", help="template source, if not the one in answers.json")
