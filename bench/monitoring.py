@@ -92,7 +92,7 @@ def sort_columns(columns: np.ndarray) -> None:
 
 def bench_drift(package: str, sizes: list[int]) -> list[dict]:
     drift = __import__(f"{package}.monitoring.drift", fromlist=["compare"])
-    config = __import__(f"{package}.monitoring.config", fromlist=["DriftPolicy"])
+    config = __import__(f"{package}.models_config", fromlist=["DriftPolicy"])
     policy = config.DriftPolicy()
     rng = np.random.default_rng(0)
     reference = pd.DataFrame(rng.normal(size=(10_000, 10)), columns=FEATURES)

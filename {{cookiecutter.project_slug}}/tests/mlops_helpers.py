@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 import yaml
 
+from {{ cookiecutter.package_name }}.models_config import ModelsConfig, ModelSpec
 from {{ cookiecutter.package_name }}.monitoring.prediction_log import (
     PredictionLog,
     PredictionRecord,
 )
-from {{ cookiecutter.package_name }}.monitoring.reference import load_reference
 from {{ cookiecutter.package_name }}.registry.champions import load_champion
 from {{ cookiecutter.package_name }}.registry.promotion import promote
-from {{ cookiecutter.package_name }}.tracking.config import ModelsConfig, ModelSpec
+from {{ cookiecutter.package_name }}.tracking.reference import load_reference
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import train
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from {{ cookiecutter.package_name }}.models_config import DriftPolicy
 from {{ cookiecutter.package_name }}.monitoring import __main__ as monitoring_cli
-from {{ cookiecutter.package_name }}.monitoring.config import DriftPolicy
 from {{ cookiecutter.package_name }}.monitoring.drift import (
     DRIFT,
     NO_DRIFT,
@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.monitoring.drift import (
     compare,
     numeric_drift,
 )
-from {{ cookiecutter.package_name }}.monitoring.reference import PREDICTION
+from {{ cookiecutter.package_name }}.tracking.reference import PREDICTION
 
 from mlops_helpers import IRIS, log_predictions, now, resampled, train_champion
 

@@ -17,16 +17,15 @@ from {{ cookiecutter.package_name }}.governance.gate import (
     approve,
     requirements,
 )
-from {{ cookiecutter.package_name }}.registry import __main__ as registry_cli
+from {{ cookiecutter.package_name }}.models_config import (
+    DataCard,
+    ModelsConfig,
+    ModelSpec,
+)
 from {{ cookiecutter.package_name }}.registry.promotion import (
     CHAMPION,
     policy_problems,
     promote,
-)
-from {{ cookiecutter.package_name }}.tracking.config import (
-    DataCard,
-    ModelsConfig,
-    ModelSpec,
 )
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import CHALLENGER, train
@@ -92,7 +91,7 @@ def missing(client, spec=GOVERNED, cards=None, config=CONFIG):
 
 
 def test_the_shipped_model_cards_are_complete_for_every_configured_model():
-    from {{ cookiecutter.package_name }}.tracking.config import load_config
+    from {{ cookiecutter.package_name }}.models_config import load_config
 
     cards = human_sections()
     for spec in load_config().models:
@@ -170,7 +169,7 @@ def test_approval_and_promotion_through_the_commands_leave_audit_entries(store, 
         == 0
     )
     assert governance_cli.main(["gate", "--model", GOVERNED.name]) == 0
-    registry_cli.main(["promote", "--by", "bob"])
+    governance_cli.main(["promote", "--by", "bob"])
 
     assert str(store.get_model_version_by_alias(GOVERNED.name, CHAMPION).version) == "1"
     events = [(e.event, e.actor, e.version) for e in AuditLog(Path("audit/audit.jsonl")).entries()]
@@ -204,7 +203,7 @@ def test_lineage_export_follows_a_version_from_data_to_its_promotions(store, cap
     record_training(audit, store, GOVERNED.name, "1")
     audit.append("training", "alice", {}, model=GOVERNED.name, version="2")  # another version
     governance_cli.main(["approve", "--model", GOVERNED.name, "--version", "1", "--by", "bob"])
-    registry_cli.main(["promote", "--by", "bob"])
+    governance_cli.main(["promote", "--by", "bob"])
     capsys.readouterr()
 
     assert governance_cli.main(["lineage", "--model", GOVERNED.name, "--version", "1"]) == 0
@@ -234,7 +233,7 @@ def test_the_ci_check_passes_on_the_shipped_configuration(capsys):
 
 def test_without_a_challenger_the_commands_fall_back_to_the_champion(store, capsys):
     approve(store, GOVERNED.name, "1", "bob", AuditLog(Path("audit/audit.jsonl")))
-    registry_cli.main(["promote", "--by", "bob"])
+    governance_cli.main(["promote", "--by", "bob"])
     capsys.readouterr()
 
     assert governance_cli.main(["model-card", "--model", GOVERNED.name]) == 0

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.package_name }}.models_config import load_config
 from {{ cookiecutter.package_name }}.registry.champions import (
     ChampionUnavailable,
     load_champion,
@@ -11,7 +12,6 @@ from {{ cookiecutter.package_name }}.registry.champions import (
 from {{ cookiecutter.package_name }}.registry.promotion import promote
 from {{ cookiecutter.package_name }}.service.api import models as models_api
 from {{ cookiecutter.package_name }}.service.app import create_app
-from {{ cookiecutter.package_name }}.tracking.config import load_config
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import train
 

@@ -13,7 +13,7 @@ from {{ cookiecutter.package_name }}.monitoring.prediction_log import (
     Redactor,
     read_records,
 )
-from {{ cookiecutter.package_name }}.service.prediction import Prediction
+from {{ cookiecutter.package_name }}.prediction import Prediction
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -2,17 +2,17 @@ import itertools
 
 import pytest
 
+from {{ cookiecutter.package_name }}.models_config import (
+    Promotion,
+    Training,
+    load_config,
+)
 from {{ cookiecutter.package_name }}.registry import __main__ as registry_cli
 from {{ cookiecutter.package_name }}.registry.lineage import lineage
 from {{ cookiecutter.package_name }}.registry.promotion import (
     CHAMPION,
     promote,
     rollback,
-)
-from {{ cookiecutter.package_name }}.tracking.config import (
-    Promotion,
-    Training,
-    load_config,
 )
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import train

@@ -22,7 +22,7 @@ from {{ cookiecutter.package_name }}.monitoring.prediction_log import (
     read_records,
     subject_hash,
 )
-from {{ cookiecutter.package_name }}.service.prediction import Prediction
+from {{ cookiecutter.package_name }}.prediction import Prediction
 
 from mlops_helpers import IRIS
 

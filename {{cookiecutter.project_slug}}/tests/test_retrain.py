@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.models_config import RetrainPolicy
 from {{ cookiecutter.package_name }}.monitoring import __main__ as monitoring_cli
-from {{ cookiecutter.package_name }}.monitoring.config import RetrainPolicy
 from {{ cookiecutter.package_name }}.monitoring.drift import DriftReport, Score
 from {{ cookiecutter.package_name }}.monitoring.retrain import (
     KEEP,

@@ -3,7 +3,7 @@ import yaml
 from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }} import project
-from {{ cookiecutter.package_name }}.tracking.config import ModelsConfig, load_config
+from {{ cookiecutter.package_name }}.models_config import ModelsConfig, load_config
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import CHALLENGER, train
 

@@ -1,5 +1,6 @@
 """`python -m <package>.governance <command>`: cards, approvals, the gate, lineage, the audit
-log, retention and erasure. Every command that changes something leaves an audit entry."""
+log, retention and erasure, and training, promotion and rollback with governance plugged in.
+Every command that changes something leaves an audit entry."""
 
 from __future__ import annotations
 
@@ -10,21 +11,51 @@ from datetime import UTC, datetime
 
 import mlflow.artifacts
 from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from .. import project
+from ..models_config import ModelsConfig, ModelSpec, load_config
 from ..monitoring.config import MonitoringSettings
 from ..monitoring.prediction_log import subject_hash
+from ..registry import __main__ as registry_cli
 from ..registry.lineage import lineage
-from ..registry.promotion import CHAMPION, aliased, policy_problems
-from ..tracking.config import ModelsConfig, load_config
+from ..registry.promotion import CHAMPION, Outcome, Oversight, aliased, policy_problems
+from ..tracking import train as training
 from ..tracking.store import connect
 from ..tracking.train import CHALLENGER, SLICES_ARTIFACT
 from .audit import AuditError
 from .cards import card_problems, data_card, data_card_problems, human_sections, model_card
-from .events import audit_log
+from .events import audit_log, record_training
 from .gate import ApprovalRefused, approve, requirements
 from .retention import erase, expire, expired_days
+
+# The training pipeline's and the registry's commands, run here with the audit and the gate.
+DELEGATED = {
+    "train": "train every model (or --model NAME), auditing each version it registers",
+    "promote": "promote each challenger that the policy and the gate allow, audited",
+    "rollback": "point --model NAME's champion back at the version it replaced, audited",
+}
+
+
+def oversight(config: ModelsConfig) -> Oversight:
+    """The gate and the audit that governance adds to promotion and rollback."""
+    log = audit_log()
+
+    def gate(client: MlflowClient, spec: ModelSpec, version: ModelVersion) -> list[str]:
+        return requirements(client, spec, version, config)
+
+    def record(event: str, actor: str, outcome: Outcome) -> None:
+        log.append(event, actor, {"reasons": outcome.reasons},
+                   model=outcome.model, version=outcome.champion)  # fmt: skip
+
+    return Oversight(gate=gate, record=record)
+
+
+def audited_training() -> training.Registered:
+    """Audit each version training registers."""
+    log, client = audit_log(), connect()
+    return lambda model, version: record_training(log, client, model, version)
 
 
 def check(config: ModelsConfig) -> list[str]:
@@ -59,6 +90,9 @@ def parser_for(config: ModelsConfig) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="governance", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="cards complete and the audit log intact (for CI)")
+    for name, text in DELEGATED.items():
+        # Their own options are theirs to parse (`governance promote --help` lists them).
+        commands.add_parser(name, help=text, add_help=False)
     for name, text in [
         ("gate", "what keeps a version (default: the challenger) from becoming champion"),
         ("approve", "approve a version for promotion (four eyes: not by who trained it)"),
@@ -84,7 +118,16 @@ def parser_for(config: ModelsConfig) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     config = load_config()
-    args = parser_for(config).parse_args(argv)
+    parser = parser_for(config)
+    args, rest = parser.parse_known_args(argv)
+    if args.command in DELEGATED:
+        if args.command == "train":
+            training.main(rest, audited_training())
+        else:
+            registry_cli.main([args.command, *rest], oversight(config))
+        return 0
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return run(args, config)
     except (ApprovalRefused, AuditError, NoVersion, MlflowException) as error:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import datasets
-from ..tracking.config import ModelsConfig, ModelSpec
+from ..models_config import ModelsConfig, ModelSpec
 
 SECTIONS = ("Intended use", "Limitations", "Ethical considerations")
 # Fewer words than this is a heading with a sentence fragment, not an answer.

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 
-from ..tracking.config import ModelsConfig, ModelSpec
+from ..models_config import ModelsConfig, ModelSpec
 from .audit import AuditLog
 from .cards import card_problems, data_card_problems, human_sections
 

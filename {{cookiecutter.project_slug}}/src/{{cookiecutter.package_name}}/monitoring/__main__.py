@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 from mlflow import MlflowClient
 
+from ..models_config import ModelsConfig, ModelSpec, load_config
 from ..registry.champions import ChampionUnavailable, champion_version
-from ..tracking.config import ModelsConfig, ModelSpec, load_config
+from ..tracking.reference import load_reference
 from ..tracking.store import connect
 from .config import MonitoringSettings
 from .drift import DRIFT, DriftReport, compare, current_window
 from .prediction_log import read_records
-from .reference import load_reference
 from .retrain import RetrainDecision, decide, measure, read_labels
 
 FOUND_DRIFT, FAILED = 1, 2

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .config import DriftPolicy
-from .reference import PREDICTION
+from ..models_config import DriftPolicy
+from ..tracking.reference import PREDICTION
 
 DRIFT = "drift"
 NO_DRIFT = "no drift"

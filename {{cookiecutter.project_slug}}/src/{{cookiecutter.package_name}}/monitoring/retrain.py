@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tracking.config import ModelSpec
+from ..models_config import ModelSpec, RetrainPolicy
 from ..tracking.train import evaluate
-from .config import RetrainPolicy
 from .drift import DriftReport, write_report
 
 RETRAIN = "retrain"

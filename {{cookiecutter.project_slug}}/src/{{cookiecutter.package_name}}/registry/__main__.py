@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
 
-from mlflow import MlflowClient
-from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from .. import project
-from ..tracking.config import ModelsConfig, ModelSpec, load_config
+from ..models_config import load_config
 from ..tracking.store import connect
 from .lineage import lineage
-from .promotion import Gate, promote, rollback
+from .promotion import Oversight, promote, rollback
 
-if TYPE_CHECKING:  # only governed projects have the governance component
-    from ..governance.audit import AuditLog
+PACKAGE = __package__.rpartition(".")[0]
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, oversight: Oversight | None = None) -> None:
+    """Run one command; `oversight` is what a governed project adds to promotion and rollback."""
     config = load_config()
     parser = argparse.ArgumentParser(prog="registry", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -39,39 +36,29 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     client = connect()
-    gate, audit = governance(config)
     if args.command == "lineage":
         try:
             print(json.dumps(lineage(client, args.model, args.version), indent=2))
         except (LookupError, MlflowException) as error:
             parser.exit(1, f"error: {error}\n")
-    elif args.command == "rollback":
+        return
+    if oversight is None:
+        # Without its gate and audit, a governed project's champion would change unchecked.
+        if "governance" in project.profile().components:
+            parser.exit(2, f"error: use `python -m {PACKAGE}.governance {args.command}`\n")
+        oversight = Oversight()
+    if args.command == "rollback":
         outcome = rollback(client, args.model, args.by)
         print(outcome)
-        if audit and outcome.changed:
-            audit.append("rollback", args.by, {"reasons": outcome.reasons},
-                         model=args.model, version=outcome.champion)  # fmt: skip
+        if outcome.changed:
+            oversight.record("rollback", args.by, outcome)
     else:
         specs = [config.get(args.model)] if args.model else config.models
         for spec in specs:
-            outcome = promote(client, spec, args.by, gate)
+            outcome = promote(client, spec, args.by, oversight.gate)
             print(outcome)
-            if audit and outcome.changed:
-                audit.append("promotion", args.by, {"reasons": outcome.reasons},
-                             model=spec.name, version=outcome.champion)  # fmt: skip
-
-
-def governance(config: ModelsConfig) -> tuple[Gate | None, AuditLog | None]:
-    """A governed project's promotion gate and audit log; nothing in any other project."""
-    if "governance" not in project.profile().components:
-        return None, None
-    from ..governance.events import audit_log
-    from ..governance.gate import requirements
-
-    def gate(client: MlflowClient, spec: ModelSpec, version: ModelVersion) -> list[str]:
-        return requirements(client, spec, version, config)
-
-    return gate, audit_log()
+            if outcome.changed:
+                oversight.record("promotion", args.by, outcome)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
-from ..service.prediction import Prediction, classified, regressed
-from ..tracking.config import ModelSpec
+from ..models_config import ModelSpec
+from ..prediction import Prediction, classified, regressed
 from .promotion import CHAMPION, aliased
 
 

@@ -16,7 +16,7 @@ from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
-from ..tracking.config import ModelSpec
+from ..models_config import ModelSpec
 from ..tracking.train import CHALLENGER, SLICE_GAP
 
 CHAMPION = "champion"
@@ -56,6 +56,23 @@ def aliased(client: MlflowClient, model: str, alias: str) -> ModelVersion | None
 # A further check a project adds to the policy (governance does): the problems it finds with
 # a version, none when it may become champion.
 Gate = Callable[[MlflowClient, ModelSpec, ModelVersion], list[str]]
+# What a project keeps of each change of champion (governance audits it): the event
+# ("promotion" or "rollback"), who acted, and the outcome.
+Record = Callable[[str, str, Outcome], None]
+
+
+def _record_nothing(event: str, actor: str, outcome: Outcome) -> None:
+    """The default: the registry's own tags already say who changed the champion."""
+
+
+@dataclass(frozen=True)
+class Oversight:
+    """What a project adds to promotion and rollback; nothing by default. A governed project's
+    entry point (`python -m <package>.governance promote`) passes its gate and audit log, so
+    the registry never imports governance, which other projects do not have."""
+
+    gate: Gate | None = None
+    record: Record = _record_nothing
 
 
 def policy_problems(spec: ModelSpec, metrics: dict[str, float]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Experiment tracking: the model configuration and the generic training pipeline.
+"""Experiment tracking: the generic training pipeline and the reference snapshot it records.
 
 MLflow reads its telemetry switch when it is imported, so it is set here, before any
 module of this package imports MLflow.

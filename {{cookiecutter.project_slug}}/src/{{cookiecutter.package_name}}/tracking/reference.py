@@ -1,7 +1,8 @@
 """The reference window: the champion's training rows and its predictions on them.
 
 Training records this snapshot with each run, so that drift is always measured against
-what the version being served actually learned from.
+what the version being served actually learned from. Training writes it and monitoring
+reads it, so it lives with training, below monitoring.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import SliceCheck
+from ..models_config import SliceCheck
 
 # A slice smaller than this says more about chance than about the model.
 MIN_ROWS = 5

@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import subprocess
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -36,11 +36,12 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .. import datasets, project
-from ..monitoring.reference import log_reference, snapshot
-from .config import ModelSpec, Training, load_config
+from ..models_config import ModelSpec, Training, load_config
+from .reference import log_reference, snapshot
 from .slices import slice_scores
 from .store import connect
 
+PACKAGE = __package__.rpartition(".")[0]
 CHALLENGER = "challenger"
 SLICES_ARTIFACT = "evaluation/slices.json"
 SLICE_GAP = "slice_gap"
@@ -176,20 +177,26 @@ def train(spec: ModelSpec, training: Training, personal: Collection[str] = ()) -
     return version
 
 
-def main(argv: list[str] | None = None) -> None:
+# What a project does with each version training registers (governance audits it): called
+# with the model's name and the version.
+Registered = Callable[[str, str], None]
+
+
+def main(argv: list[str] | None = None, registered: Registered | None = None) -> None:
+    """Train the models; a governed project's entry point passes `registered` to audit each."""
     config = load_config()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=config.names, help="train only this model")
     args = parser.parse_args(argv)
+    if registered is None and "governance" in project.profile().components:
+        # A version trained around governance would have no training entry in the audit log.
+        parser.exit(2, f"error: use `python -m {PACKAGE}.governance train`\n")
     specs = [config.get(args.model)] if args.model else config.models
-    governed = "governance" in project.profile().components
     for spec in specs:
         version = train(spec, config.training, config.personal_fields(spec))
         print(f"{spec.name}: registered version {version} as {CHALLENGER}")
-        if governed:
-            from ..governance.events import audit_log, record_training
-
-            record_training(audit_log(), connect(), spec.name, version)
+        if registered is not None:
+            registered(spec.name, version)
 
 
 if __name__ == "__main__":

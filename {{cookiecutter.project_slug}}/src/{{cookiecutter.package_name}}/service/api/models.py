@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ...logs import also_redact
+from ...models_config import ModelsConfig, load_config
 from ...monitoring.config import MonitoringSettings
 from ...monitoring.metrics import PredictionLogCollector, ReportCollector, ServingMetrics
 from ...monitoring.prediction_log import (
@@ -26,10 +27,9 @@ from ...monitoring.prediction_log import (
     PredictionRecord,
     Redactor,
 )
+from ...prediction import PredictRequest, PredictResponse, check_features
 from ...registry.champions import Champion, ChampionUnavailable, load_champion
-from ...tracking.config import ModelsConfig, load_config
 from ...tracking.store import connect
-from ..prediction import PredictRequest, PredictResponse, check_features
 from . import PREFIX
 
 log = logging.getLogger(__name__)

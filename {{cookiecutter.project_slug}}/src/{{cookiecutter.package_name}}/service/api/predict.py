@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from ...model.artifact import ArtifactError, ModelArtifact, ModelSettings, load_latest
-from ..prediction import PredictRequest, PredictResponse, check_features, classified
+from ...prediction import PredictRequest, PredictResponse, check_features, classified
 from . import PREFIX
 
 log = logging.getLogger(__name__)
