@@ -29,9 +29,28 @@ TEMPLATE_ROOT = Path(__file__).resolve().parent
 HOOKS_DIR = TEMPLATE_ROOT / "hooks"
 sys.path.insert(0, str(HOOKS_DIR))
 
+# The hooks' modules, and the rules they load from the project template, are imported from
+# the template tree: without this, their byte-code would land in the tree and, through
+# `{{cookiecutter.project_slug}}/`, in every generated project.
+_writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
 import answers  # noqa: E402
 import layout  # noqa: E402
 import rules  # noqa: E402
+
+sys.dont_write_bytecode = _writes_bytecode
+
+
+def _forget_own_bytecode() -> None:
+    """Cookiecutter imports this module from the template tree, so Python caches its
+    byte-code beside it before any line here runs: remove that file again."""
+    cached = Path(__cached__) if __cached__ else None  # None where writing is off
+    if cached is not None and cached.is_file():
+        cached.unlink(missing_ok=True)
+        if not any(cached.parent.iterdir()):
+            cached.parent.rmdir()
+
+
+_forget_own_bytecode()
 
 # Which files each component owns: read once, though cookiecutter loads the extension into
 # each of its Jinja environments.
@@ -83,6 +102,9 @@ def incident_handle(context: dict[str, Any]) -> str:
 def stored_answers(context: dict[str, Any]) -> str:
     """The answers and template origin, as JSON, for the project to keep."""
     kept = {k: v for k, v in context.items() if k not in UNSTORED}
+    # Typed as the schema has them: a prompt, the command line and a config file all give
+    # cookiecutter text for a number.
+    kept.update(answers.validate(context))
     kept.update(template_origin(context["_template"]))
     return json.dumps(kept, indent=2, sort_keys=True)
 

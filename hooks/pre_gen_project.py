@@ -12,6 +12,7 @@ ANSWERS = json.loads({{ cookiecutter | jsonify | jsonify }})
 Path(__file__).unlink()  # cookiecutter leaves this rendered copy, answers and all, in /tmp
 # Absolute, from the template's Jinja extension: `_repo_dir` may be relative to another cwd.
 sys.path.insert(0, {{ template_hooks_dir | tojson }})
+sys.dont_write_bytecode = True  # the template tree gains no __pycache__
 
 import answers  # noqa: E402
 import layout  # noqa: E402

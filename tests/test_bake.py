@@ -61,7 +61,7 @@ def test_stored_answers_record_answers_and_template_version_but_no_local_paths(b
     stored = json.loads((project / "src" / profile.package / "answers.json").read_text())
     template = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
-    assert stored["model_count"] == str(profile.model_count)
+    assert stored["model_count"] == profile.model_count
     assert stored["data_regulated"] is profile.data_regulated
     assert stored["incident_owner"] == profile.incident_owner
     assert stored["ci_provider"] == profile.ci_provider

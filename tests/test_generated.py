@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from profiles import CHECKED_PROFILES, LEAN, NO_MODEL, TEMPLATE, Profile
 

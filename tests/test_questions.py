@@ -98,9 +98,8 @@ def scratch(tmp_path: Path) -> Path:
     """A copy of the template's files that state questions, to change one place of."""
     root = tmp_path / "template"
     shutil.copytree(TEMPLATE / "hooks", root / "hooks", ignore=shutil.ignore_patterns("__py*"))
-    rules = Path("{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}")
-    (root / rules).mkdir(parents=True)
-    shutil.copy(TEMPLATE / rules / "operating_model.py", root / rules)
+    (root / RULES_FILE).parent.mkdir(parents=True)
+    shutil.copy(TEMPLATE / RULES_FILE, root / RULES_FILE)
     for name in ("cookiecutter.json", "answers.schema.json", "template.yaml", "README.md"):
         shutil.copy(TEMPLATE / name, root / name)
     return root
@@ -112,15 +111,17 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+RULES_FILE = "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/operating_model.py"
+VERSIONS = '"3.12", "3.11", "3.13"'
+# A choice added in one file only: (file, text there, the text with the new choice).
 ONE_PLACE = {
-    "cookiecutter.json": ("cookiecutter.json", '"3.12", "3.11", "3.13"', '"3.12", "3.11", "3.13", "3.14"'),
-    "template.yaml": ("template.yaml", 'enum: ["3.12", "3.11", "3.13"]', 'enum: ["3.12", "3.11", "3.13", "3.14"]'),
+    "cookiecutter.json": ("cookiecutter.json", VERSIONS, VERSIONS + ', "3.14"'),
+    "template.yaml": ("template.yaml", f"enum: [{VERSIONS}]", f'enum: [{VERSIONS}, "3.14"]'),
     "answers.schema.json": ("answers.schema.json", '"3.13"\n', '"3.13",\n        "3.14"\n'),
     "README.md": ("README.md", "(3.12, 3.11 or 3.13,", "(3.12, 3.11, 3.13 or 3.14,"),
-    "the rules": (str(Path("{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/operating_model.py")),
-                  '"product-owner")', '"product-owner", "sre-team")'),
+    "the rules": (RULES_FILE, '"product-owner")', '"product-owner", "sre-team")'),
     "a CI provider": ("cookiecutter.json", '["github", "gitlab"]', '["github", "gitlab", "gitea"]'),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("place", ONE_PLACE)
@@ -134,7 +135,7 @@ def test_a_choice_added_in_one_place_only_is_caught(scratch, place):
 def test_a_choice_added_where_customizing_says_agrees_everywhere(scratch):
     # CUSTOMIZING.md, "Adding a choice": cookiecutter.json, then `make schema`, then the
     # Backstage form and the README.
-    edit(scratch / "cookiecutter.json", '"3.12", "3.11", "3.13"', '"3.12", "3.11", "3.13", "3.14"')
+    edit(scratch / "cookiecutter.json", VERSIONS, VERSIONS + ', "3.14"')
     written = subprocess.run(
         [sys.executable, "-B", "-c",
          "import json, sys; sys.path.insert(0, sys.argv[1]); import answers; "
