@@ -29,14 +29,15 @@ def actor(variable: str) -> str:
     return os.environ.get(variable) or getpass.getuser()
 
 
+def business_answers() -> dict[str, Any]:
+    """The three answers the operating-model rules take, as stored (typed by the template)."""
+    stored = answers()
+    return {key: stored[key] for key in ("model_count", "data_regulated", "incident_owner")}
+
+
 def profile() -> Profile:
     """The operating-model verdict for the stored answers."""
-    stored = answers()
-    return decide(
-        model_count=int(stored["model_count"]),
-        data_regulated=bool(stored["data_regulated"]),
-        incident_owner=stored["incident_owner"],
-    )
+    return decide(**business_answers())
 
 
 def components() -> frozenset[str]:
