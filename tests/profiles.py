@@ -164,11 +164,10 @@ tests/test_predict_api.py
 tests/test_train.py
 """,
     "mlops": """
-deploy/k8s/components/mlops/cronjob.yaml
 deploy/k8s/components/mlops/kustomization.yaml
-deploy/k8s/components/monitoring/cronjob.yaml
-deploy/k8s/components/monitoring/kustomization.yaml
-deploy/k8s/components/monitoring/pvc.yaml
+deploy/k8s/components/mlops/monitor-cronjob.yaml
+deploy/k8s/components/mlops/pvc.yaml
+deploy/k8s/components/mlops/retrain-cronjob.yaml
 deploy/prometheus/alerts.test.yml
 deploy/prometheus/alerts.yml
 src/{package}/datasets.py

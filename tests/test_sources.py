@@ -68,7 +68,7 @@ def test_a_git_url_with_a_tag_generates_the_tagged_release(published, tmp_path):
     answers = stored(project)
     assert answers["_template"] == f"git+file://{published}"
     assert answers["_checkout"] == TAG
-    assert answers["model_count"] == "2"
+    assert answers["model_count"] == 2
 
 
 def test_without_a_tag_the_newest_commit_comes_out(published, tmp_path):
@@ -125,4 +125,4 @@ def test_an_answer_on_the_command_line_beats_the_organisation_default(published,
 
     answers = stored(project)
     assert answers["incident_owner"] == "platform-team"
-    assert answers["model_count"] == "0"
+    assert answers["model_count"] == 0

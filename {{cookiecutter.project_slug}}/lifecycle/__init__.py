@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,3 +29,10 @@ PACKAGE = _package()
 def runtime(module: str) -> ModuleType:
     """A module of the installed package: `runtime("project")` is `<package>.project`."""
     return importlib.import_module(f"{PACKAGE}.{module}")
+
+
+def answer_word(value: Any) -> str:
+    """An answer as written on cookiecutter's command line: booleans as `yes` and `no`."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

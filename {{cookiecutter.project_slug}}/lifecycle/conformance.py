@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lifecycle import PACKAGE, layout, runtime
+from lifecycle import PACKAGE, answer_word, layout, runtime
 
 project = runtime("project")
 decide = runtime("operating_model").decide
@@ -74,19 +74,9 @@ def _present(path: Path) -> bool:
     return path.exists()
 
 
-def stated_answers() -> dict[str, Any]:
-    """The three business answers recorded in `answers.json`, typed for the rules."""
-    answers = project.answers()
-    return {
-        "model_count": int(answers["model_count"]),
-        "data_regulated": bool(answers["data_regulated"]),
-        "incident_owner": answers["incident_owner"],
-    }
-
-
 def observed_answers() -> dict[str, Any]:
     """The business answers the project's configuration implies today."""
-    observed = stated_answers()
+    observed = project.business_answers()
     if "mlops" in project.profile().components:
         config = runtime("models_config").load_config()
         observed["model_count"] = len(config.models)
@@ -97,12 +87,12 @@ def observed_answers() -> dict[str, Any]:
 
 def answer_problems() -> list[str]:
     """Answers the configuration has outgrown, with the command to generate again."""
-    stated, observed = stated_answers(), observed_answers()
+    stated, observed = project.business_answers(), observed_answers()
     now = decide(**observed)
     if now.components == decide(**stated).components:
         return []
     changed = {key: value for key, value in observed.items() if value != stated[key]}
-    wording = ", ".join(f"{key}={_show(value)}" for key, value in changed.items())
+    wording = ", ".join(f"{key}={answer_word(value)}" for key, value in changed.items())
     return [
         f"the configuration calls for the {now.name} profile, not {project.profile().name}: "
         f"answer {wording} and generate the project again, keeping your work:\n"
@@ -112,14 +102,8 @@ def answer_problems() -> list[str]:
 
 def regenerate_command(changed: dict[str, Any]) -> str:
     """The command that changes the answers and merges the new layout into this project."""
-    words = " ".join(f"{key}={_show(value)}" for key, value in changed.items())
+    words = " ".join(f"{key}={answer_word(value)}" for key, value in changed.items())
     return f"make regenerate ANSWERS={shlex.quote(words)}"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def main(root: Path = Path()) -> int:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifecycle import PACKAGE, runtime
+from lifecycle import PACKAGE, answer_word, runtime
 
 project = runtime("project")
 
@@ -97,7 +97,7 @@ def render(
         words += ["--checkout", checkout]
     if directory:
         words += ["--directory", directory]
-    words += [f"{key}={_word(value)}" for key, value in answers.items()]
+    words += [f"{key}={answer_word(value)}" for key, value in answers.items()]
     done = subprocess.run(words, cwd=into, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         said = [line for line in done.stderr.splitlines() if line.strip()] or ["no message"]
@@ -105,12 +105,6 @@ def render(
         raise RegenerationError(f"the template did not render from {source}: {errors[-1]}")
     [made] = (into / "out").iterdir()
     return made
-
-
-def _word(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def template_files(root: Path) -> set[str]:
