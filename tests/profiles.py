@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import layout
-from answers import SLUG_MAX
+from answers import PYTHON_VERSIONS, SLUG_MAX
 from rules import INCIDENT_OWNERS, decide
 
 TEMPLATE = Path(__file__).resolve().parent.parent
@@ -92,14 +92,17 @@ def stand_ins(profiles: list[Profile]) -> dict[Profile, list[Profile]]:
     return {members[0]: members for members in groups.values()}
 
 
+def version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
 # The boundaries that matter beside the trees: 2 against 5 models (the largest config and
-# serving), the longest slug and package name, and the lowest and highest Python.
+# serving), the longest slug and package name, and the lowest and highest Python, each with
+# the layout it matters most to (two boundaries share a profile where they do not interact).
 BOUNDARIES = [
-    Profile(2, False, "ml-team"),
-    Profile(5, True, "ml-team"),
+    Profile(2, False, "ml-team", python_version=max(PYTHON_VERSIONS, key=version)),
     Profile(5, True, "product-owner", longest_slug=True),
-    Profile(1, False, "platform-team", python_version="3.11"),
-    Profile(2, True, "ml-team", python_version="3.13"),
+    Profile(1, False, "platform-team", python_version=min(PYTHON_VERSIONS, key=version)),
 ]
 # The profiles whose projects run their own lint, tests and `validate`: the heavy checks.
 STAND_INS = stand_ins(BAKED_PROFILES)

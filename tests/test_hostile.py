@@ -2,22 +2,22 @@
 `Error:` line and no folder; nothing is ever written outside the output folder and no answer
 ever runs as code or shell.
 
-Every case runs the real CLI in a sandbox of its own (`<root>/sandbox/`: the working folder,
-HOME, TMPDIR, the output folder and cookiecutter's caches), beside `<root>/sentinel/`, and the
-whole of `<root>` is compared before and after. Values argv cannot carry (NUL) and typed values
-(a float model count) go through cookiecutter's Python API in a subprocess instead, which
-reports a refusal as the CLI does.
+Every case runs the real CLI (forked, see `forked_cli`) in a sandbox of its own
+(`<root>/sandbox/`: the working folder, HOME, TMPDIR, the output folder and cookiecutter's
+caches), beside `<root>/sentinel/`, and the whole of `<root>` is compared before and after.
+Values argv cannot carry (NUL) and typed values (a float model count) go through cookiecutter's
+Python API instead, which reports a refusal as the CLI does.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import re
 import stat
 import subprocess
-import sys
 import tempfile
 import tomllib
 from collections.abc import Iterator
@@ -28,11 +28,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from forked_cli import ForkedCli
 from profiles import TEMPLATE
 from test_bake import LEFTOVER_MARKER, parse
 from test_generated import SHARED_VENV, make
 
-COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
+# The real CLI, forked from one process per worker (see forked_cli).
+CLI = ForkedCli()
+atexit.register(CLI.close)
 TEXT_ANSWERS = (
     "project_name", "project_slug", "package_name", "description", "owner_handle",
     "platform_handle", "approver_handle",
@@ -135,19 +138,6 @@ COOKIECUTTER_CHECKED = [(key, value) for key, values in NOT_CHOICES.items() for 
 # Files that a shell or a runner executes: an answer must never be pasted into them.
 EXECUTED = re.compile(r"Makefile|Dockerfile|\.pre-commit-config\.yaml|\.github/.*|deploy/.*")
 
-# API, in a subprocess: cookiecutter's CLI reports a ClickException through click, like this.
-API = """
-import json, sys
-import click
-from cookiecutter.main import cookiecutter
-job = json.load(sys.stdin)
-try:
-    cookiecutter(job["template"], no_input=True, extra_context=job["answers"],
-                 output_dir=job["out"], config_file=job["config"])
-except click.ClickException as error:
-    error.show()
-    sys.exit(error.exit_code)
-"""
 # Reproducible in CI, a few minutes on two cores, and no example database in the template.
 BOUNDED = settings(
     deadline=None,
@@ -215,20 +205,14 @@ def with_marker(answers: dict[str, Any], root: Path) -> dict[str, Any]:
 
 def run(root: Path, answers: dict[str, Any]) -> subprocess.CompletedProcess:
     home = root / "sandbox"
-    through_argv = all(isinstance(v, str) and "\x00" not in v for v in answers.values())
-    if through_argv:
+    if all(isinstance(v, str) and "\x00" not in v for v in answers.values()):
         words = [f"{key}={value}" for key, value in answers.items()]
-        command = [str(COOKIECUTTER), "--no-input", "--config-file", str(home / "config.yaml"),
-                   "-o", str(home / "out"), str(TEMPLATE), *words]  # fmt: skip
-        job = None
-    else:
-        command = [sys.executable, "-c", API]
-        job = json.dumps({"template": str(TEMPLATE), "answers": answers, "out": str(home / "out"),
-                          "config": str(home / "config.yaml")})  # fmt: skip
-    return subprocess.run(
-        command, input=job, cwd=home, env=sandbox_env(root), capture_output=True, text=True,
-        encoding="utf-8", errors="backslashreplace", timeout=120, check=False,
-    )  # fmt: skip
+        argv = ["--no-input", "--config-file", str(home / "config.yaml"), "-o", str(home / "out"),
+                str(TEMPLATE), *words]  # fmt: skip
+        return CLI.run(argv, cwd=home, env=sandbox_env(root))
+    job = {"template": str(TEMPLATE), "answers": answers, "out": str(home / "out"),
+           "config": str(home / "config.yaml")}  # fmt: skip
+    return CLI.run_api(job, cwd=home, env=sandbox_env(root))
 
 
 def generate(root: Path, answers: dict[str, Any], blame: tuple[str, ...]) -> Path | None:

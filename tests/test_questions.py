@@ -133,7 +133,7 @@ def test_a_choice_added_in_one_place_only_is_caught(scratch, place):
 
 
 def test_a_choice_added_where_customizing_says_agrees_everywhere(scratch):
-    # CUSTOMIZING.md, "Adding a choice": cookiecutter.json, then `make schema`, then the
+    # CUSTOMIZING.md, "Add a choice to a question": cookiecutter.json, then `make schema`, then the
     # Backstage form and the README.
     edit(scratch / "cookiecutter.json", VERSIONS, VERSIONS + ', "3.14"')
     written = subprocess.run(

@@ -1,7 +1,8 @@
 """Regenerating with new answers months later, as a team would with `make regenerate`: the
 template is released into a temporary git repository, the project generated from its URL and
 kept in git, the team's files planted and template files edited before every transition, and
-after it nothing of theirs is missing and the project passes its own lint and tests."""
+after it nothing of theirs is missing and the project passes its own lint, conformance check and
+the team's test (and at the end of a walk its whole test suite)."""
 
 from __future__ import annotations
 
@@ -107,6 +108,15 @@ def make(project: Path, *targets: str) -> None:
     assert done.returncode == 0, f"make {' '.join(targets)}:\n{done.stdout}\n{done.stderr}"
 
 
+def team_test(project: Path) -> None:
+    done = subprocess.run(
+        [SHARED_VENV / "bin" / "pytest", "-q", "-p", "no:cacheprovider", "tests/test_team.py"],
+        cwd=project, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": "src"},
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, f"the team's test:\n{done.stdout}\n{done.stderr}"
+
+
 def plant(project: Path, profile: Profile, step: int) -> dict[str, str]:
     """The team's own files, one in every folder of the profile's components."""
     planted = {}
@@ -165,7 +175,13 @@ def walk(repo: Path, chain: tuple[Profile, ...], tmp_path: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(project / path, target)
             planted[f"attic/{path}"] = planted.pop(path)
-        make(project, "lint", "test", "conformance")
+        # Every step passes lint, conformance and the team's test; the template's own tests
+        # are those of a fresh generation (checked above, and run by test_generated for every
+        # tree), so they run once, on the walk's last project with all it has gathered.
+        last = step == len(chain) - 1
+        make(project, "lint", "conformance", *(["test"] if last else []))
+        if not last:
+            team_test(project)
         save(project, f"regenerated: {transition}")
 
 
