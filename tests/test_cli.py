@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
+import questions
 from profiles import TEMPLATE, Profile, expected_files
 from test_bake import files_of
 
@@ -46,8 +47,11 @@ def stored_answers(project: Path) -> dict:
     return {key: value for key, value in answers.items() if not key.startswith("_")}
 
 
-# The prompt's questions in cookiecutter.json's order; an empty line takes the default.
-TYPED = "\n".join(["Typed In", "", "", "", "1", "", "", "", "2", "yes", "2", "1"]) + "\n"
+# What is typed at the prompt, one line per question in cookiecutter.json's order; an empty
+# line takes the default, a number picks a choice.
+TYPED_ANSWERS = {"project_name": "Typed In", "ci_provider": "1", "model_count": "2",
+                 "data_regulated": "yes", "incident_owner": "2", "python_version": "1"}  # fmt: skip
+TYPED = "".join(f"{TYPED_ANSWERS.get(name, '')}\n" for name in questions.QUESTIONS)
 WAYS = {
     "prompt": {"typed": TYPED},
     "command line": {"answers": ["model_count=3", "data_regulated=yes"]},

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import questions
 from profiles import TEMPLATE
 
 # What the hooks make of a template tree: its questions, the schema they describe and the
@@ -112,16 +113,22 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 RULES_FILE = "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/operating_model.py"
-VERSIONS = '"3.12", "3.11", "3.13"'
+# The choices as the files write them today, and a version none of them has yet.
+PYTHONS = questions.choices("python_version")
+VERSIONS = ", ".join(f'"{version}"' for version in PYTHONS)
+LAST, NEW = PYTHONS[-1], "3.99"
+IN_PROSE = f"({', '.join(PYTHONS[:-1])} or {LAST},"
+OWNERS, PROVIDERS = questions.choices("incident_owner"), questions.choices("ci_provider")
 # A choice added in one file only: (file, text there, the text with the new choice).
 ONE_PLACE = {
-    "cookiecutter.json": ("cookiecutter.json", VERSIONS, VERSIONS + ', "3.14"'),
-    "template.yaml": ("template.yaml", f"enum: [{VERSIONS}]", f'enum: [{VERSIONS}, "3.14"]'),
-    "answers.schema.json": ("answers.schema.json", '"3.13"\n', '"3.13",\n        "3.14"\n'),
-    "README.md": ("README.md", "(3.12, 3.11 or 3.13,", "(3.12, 3.11, 3.13 or 3.14,"),
-    "the rules": (RULES_FILE, '"product-owner")', '"product-owner", "sre-team")'),
-    "a CI provider": ("cookiecutter.json", '["github", "gitlab"]', '["github", "gitlab", "gitea"]'),
-}
+    "cookiecutter.json": ("cookiecutter.json", VERSIONS, f'{VERSIONS}, "{NEW}"'),
+    "template.yaml": ("template.yaml", f"enum: [{VERSIONS}]", f'enum: [{VERSIONS}, "{NEW}"]'),
+    "answers.schema.json": ("answers.schema.json", f'"{LAST}"\n', f'"{LAST}",\n        "{NEW}"\n'),
+    "README.md": ("README.md", IN_PROSE, IN_PROSE.replace(f" or {LAST},", f", {LAST} or {NEW},")),
+    "the rules": (RULES_FILE, f'"{OWNERS[-1]}")', f'"{OWNERS[-1]}", "sre-team")'),
+    "a CI provider": ("cookiecutter.json", json.dumps(list(PROVIDERS)),
+                      json.dumps([*PROVIDERS, "gitea"])),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("place", ONE_PLACE)
@@ -135,7 +142,7 @@ def test_a_choice_added_in_one_place_only_is_caught(scratch, place):
 def test_a_choice_added_where_customizing_says_agrees_everywhere(scratch):
     # CUSTOMIZING.md, "Add a choice to a question": cookiecutter.json, then `make schema`, then the
     # Backstage form and the README.
-    edit(scratch / "cookiecutter.json", VERSIONS, VERSIONS + ', "3.14"')
+    edit(scratch / "cookiecutter.json", VERSIONS, f'{VERSIONS}, "{NEW}"')
     written = subprocess.run(
         [sys.executable, "-B", "-c",
          "import json, sys; sys.path.insert(0, sys.argv[1]); import answers; "
@@ -143,7 +150,7 @@ def test_a_choice_added_where_customizing_says_agrees_everywhere(scratch):
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     (scratch / "answers.schema.json").write_text(written.stdout)
-    edit(scratch / "template.yaml", '"3.13"]', '"3.13", "3.14"]')
-    edit(scratch / "README.md", "(3.12, 3.11 or 3.13,", "(3.12, 3.11, 3.13 or 3.14,")
+    edit(scratch / "template.yaml", f"enum: [{VERSIONS}]", f'enum: [{VERSIONS}, "{NEW}"]')
+    edit(scratch / "README.md", IN_PROSE, IN_PROSE.replace(f" or {LAST},", f", {LAST} or {NEW},"))
 
     assert disagreements(scratch) == []
