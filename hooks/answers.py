@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import questions
-
 from rules import MAX_MODELS
 
 ANSWER_KEYS = frozenset(questions.QUESTIONS)

@@ -22,11 +22,13 @@ from {{ cookiecutter.package_name }}.models_config import (
     ModelsConfig,
     ModelSpec,
 )
+from {{ cookiecutter.package_name }}.registry import __main__ as registry_cli
 from {{ cookiecutter.package_name }}.registry.promotion import (
     CHAMPION,
     policy_problems,
     promote,
 )
+from {{ cookiecutter.package_name }}.tracking import train as training_cli
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import CHALLENGER, train
 
@@ -175,6 +177,23 @@ def test_approval_and_promotion_through_the_commands_leave_audit_entries(store, 
     events = [(e.event, e.actor, e.version) for e in AuditLog(Path("audit/audit.jsonl")).entries()]
     assert events == [("approval", "bob", "1"), ("promotion", "bob", "1")]
     assert "iris-species version 1: may become champion" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("command", "argv"),
+    [(registry_cli, ["promote", "--by", "bob"]), (registry_cli, ["rollback", "--model",
+      GOVERNED.name, "--by", "bob"]), (training_cli, ["--model", GOVERNED.name])],
+    ids=["promote", "rollback", "train"],
+)  # fmt: skip
+def test_promotion_and_training_around_governance_are_refused(store, capsys, command, argv):
+    with pytest.raises(SystemExit) as refused:
+        command.main(argv)
+
+    assert refused.value.code == 2
+    assert "use `python -m {{ cookiecutter.package_name }}.governance" in capsys.readouterr().err
+    assert CHAMPION not in store.get_registered_model(GOVERNED.name).aliases
+    assert [str(v.version) for v in store.search_model_versions(f"name='{GOVERNED.name}'")] == ["1"]
+    assert not Path("audit/audit.jsonl").exists()
 
 
 def test_the_gate_command_fails_for_an_unapproved_version(store, capsys):
