@@ -190,7 +190,8 @@ def test_promotion_and_training_around_governance_are_refused(store, capsys, com
         command.main(argv)
 
     assert refused.value.code == 2
-    assert "use `python -m {{ cookiecutter.package_name }}.governance" in capsys.readouterr().err
+    entry_point = "python -m {{ cookiecutter.package_name }}.governance"
+    assert f"use `{entry_point} " in capsys.readouterr().err
     assert CHAMPION not in store.get_registered_model(GOVERNED.name).aliases
     assert [str(v.version) for v in store.search_model_versions(f"name='{GOVERNED.name}'")] == ["1"]
     assert not Path("audit/audit.jsonl").exists()
