@@ -9,6 +9,9 @@ SOURCES := hooks tests bench local_extensions.py
 VENV := .venv
 BIN := $(VENV)/bin
 WHEELHOUSE := .cache/wheelhouse
+# Asking the questions needs only cookiecutter: a small environment of its own, so
+# `make generate` does not wait for the suite's.
+GENERATOR := .cache/generator
 
 .PHONY: help install test test-fast lint format generate bake bench schema clean
 
@@ -27,6 +30,11 @@ $(BIN)/.complete: requirements-dev.txt $(WHEELHOUSE)/.complete
 
 install: $(BIN)/.complete ## Create .venv with the test tools (downloads once)
 
+$(GENERATOR)/.complete: requirements-generate.txt
+	$(PYTHON) -m venv $(GENERATOR)
+	$(GENERATOR)/bin/python -m pip install --progress-bar on -r requirements-generate.txt
+	touch $@
+
 test: lint ## Run the whole test suite: rules, answers, every profile baked, checked and run
 	$(BIN)/pytest
 
@@ -41,11 +49,11 @@ format: install ## Fix the template's own Python
 	$(BIN)/ruff check --fix $(SOURCES)
 	$(BIN)/ruff format $(SOURCES)
 
-generate: install ## Answer the questions; the project appears in build/
-	$(BIN)/cookiecutter --output-dir build .
+generate: $(GENERATOR)/.complete ## Answer the questions; the project appears in build/
+	$(GENERATOR)/bin/cookiecutter --output-dir build .
 
-bake: install ## Generate the default project into build/ without questions
-	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir build .
+bake: $(GENERATOR)/.complete ## Generate the default project into build/ without questions
+	$(GENERATOR)/bin/cookiecutter --no-input --overwrite-if-exists --output-dir build .
 
 schema: install ## Write answers.schema.json from the checks in hooks/answers.py
 	PYTHONPATH=hooks $(BIN)/python -c 'import json, answers; print(json.dumps(answers.schema(), indent=2))' > answers.schema.json

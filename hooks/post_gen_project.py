@@ -19,6 +19,16 @@ import answers  # noqa: E402
 import layout  # noqa: E402
 import rules  # noqa: E402
 
+
+def next_steps(project_dir: Path) -> str:
+    """Where the project is and its first commands: the first `sh` block of its README, so
+    the two say the same."""
+    readme = (project_dir / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = "".join(f"  {line}\n" for line in block.splitlines())
+    return f"Created {project_dir}\nNext, in that folder:\n{commands}"
+
+
 profile = rules.decide(**answers.validate(ANSWERS))
 # The CI provider is no operating-model rule: the answer names its component.
 included = profile.components | {ANSWERS["ci_provider"]}
@@ -28,3 +38,4 @@ layout.prune(
     layout.unselected_paths(included, ANSWERS["package_name"]),
     preexisting=layout.take_snapshot(project_dir),
 )
+print(next_steps(project_dir))

@@ -88,3 +88,31 @@ def test_generation_with_bytecode_writing_on_leaves_no_stray_file(tmp_path):
 
     assert files_of(template) == before
     assert files_of(project) == expected_files(profile)
+
+
+def test_generation_says_where_the_project_is_and_what_to_run_first(tmp_path):
+    settings = {"cookiecutters_dir": str(tmp_path / "cache"), "replay_dir": str(tmp_path / "r")}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(settings))
+    done = subprocess.run(
+        [str(COOKIECUTTER), "--config-file", str(tmp_path / "config.yaml"), "--no-input",
+         "--output-dir", str(tmp_path / "out"), str(TEMPLATE), "model_count=0"],
+        capture_output=True, text=True, timeout=120, check=True, cwd=tmp_path,
+    )  # fmt: skip
+    [project] = (tmp_path / "out").iterdir()
+    readme = (project / "README.md").read_text()
+
+    assert f"Created {project}\n" in done.stdout
+    for command in ("make install run", "make test"):
+        [line] = [line for line in done.stdout.splitlines() if command in line]
+        assert line.strip() in readme
+
+
+def test_generating_needs_only_cookiecutter_not_the_suite_environment():
+    # `make generate` must ask its first question within a minute on a fresh machine.
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "generate"], cwd=TEMPLATE,
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    assert "requirements-generate.txt" in plan
+    assert "requirements-dev.txt" not in plan and "wheelhouse" not in plan

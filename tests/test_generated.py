@@ -152,13 +152,22 @@ def requirement_names(lines: list[str]) -> set[str]:
     return {name.lower().replace("_", "-") for name in names if name and not name.startswith("#")}
 
 
+def requirement_lines(path: Path) -> list[str]:
+    """A requirements file's lines, with those of the files it includes (`-r other.txt`)."""
+    lines = []
+    for line in path.read_text().splitlines():
+        included = re.fullmatch(r"-r\s+(\S+)", line.strip())
+        lines += requirement_lines(path.parent / included[1]) if included else [line]
+    return lines
+
+
 @pytest.mark.parametrize("profile", [NO_MODEL, LEAN, GOVERNED], ids=lambda p: p.id)
 def test_suite_environment_holds_every_generated_dependency(bake, profile):
     # Otherwise the shared-environment checks above, or the offline install, would drift.
     project = tomllib.loads((bake(profile) / "pyproject.toml").read_text())["project"]
     extras = [dep for group in project["optional-dependencies"].values() for dep in group]
     generated = requirement_names(project["dependencies"] + extras)
-    suite = requirement_names((TEMPLATE / "requirements-dev.txt").read_text().splitlines())
+    suite = requirement_names(requirement_lines(TEMPLATE / "requirements-dev.txt"))
 
     assert generated <= suite
 
