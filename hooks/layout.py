@@ -108,4 +108,3 @@ def prune(project_dir: Path, paths: Iterable[str], preexisting: set[str]) -> lis
                 candidate.unlink()
                 removed.append(relative)
     return removed
-
