@@ -196,7 +196,7 @@ def test_other_python_versions_set_the_image_and_ci(bake, version):
     profile = Profile(1, False, "platform-team", python_version=version)
     project = bake(profile)
 
-    assert f"FROM python:{version}-slim" in (project / "Dockerfile").read_text()
+    assert f"ARG BASE_IMAGE=python:{version}-slim\n" in (project / "Dockerfile").read_text()
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     tested = workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"]
     assert tested == sorted({"3.11", version})

@@ -87,7 +87,8 @@ def test_an_unknown_model_is_answered_404(client):
     )
 
 
-def test_without_champions_the_service_is_alive_but_not_ready():
+def test_without_champions_the_service_is_alive_but_not_ready(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'empty.db'}")
     with TestClient(create_app()) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")
@@ -98,6 +99,16 @@ def test_without_champions_the_service_is_alive_but_not_ready():
             client.post(f"/v1/models/{name}/predict", json={"instances": [{"x": 1.0}]}).status_code
             == 503
         )
+
+
+def test_with_no_store_configured_readiness_says_what_to_set_and_nothing_is_created(tmp_path):
+    # As in the image: no MLFLOW_TRACKING_URI and no local mlflow.db.
+    with TestClient(create_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert all("MLFLOW_TRACKING_URI" in reason for reason in ready.json()["problems"].values())
+    assert not (tmp_path / "mlflow.db").exists()
 
 
 def test_an_unreachable_registry_leaves_the_service_alive_but_not_ready(monkeypatch):

@@ -33,6 +33,15 @@ def test_a_different_seed_is_a_different_version(tmp_path):
     assert (tmp_path / LATEST_FILE).read_text().strip() == second.name
 
 
+def test_the_artifact_folder_has_the_permissions_of_any_other_folder(tmp_path):
+    # The image trains as root and serves as user 10001, who must be able to read it.
+    neighbour = tmp_path / "neighbour"
+    neighbour.mkdir()
+    folder = train(TrainingConfig(), tmp_path / "models")
+
+    assert folder.stat().st_mode == neighbour.stat().st_mode
+
+
 def test_artifact_records_data_hash_parameters_and_metrics(tmp_path):
     meta = metadata(train(TrainingConfig(dataset="wine"), tmp_path))
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import shutil
-import tempfile
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import metadata as package_metadata
@@ -77,7 +77,10 @@ def train(config: TrainingConfig, models_dir: Path) -> Path:
     models_dir.mkdir(parents=True, exist_ok=True)
     if not folder.exists():
         # Written aside and renamed into place, so a crash never leaves half an artifact.
-        staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=".staging-"))
+        # Not mkdtemp: its folder is private to its owner, and the image trains as root for
+        # a service that runs as another user.
+        staging = models_dir / f".staging-{uuid.uuid4().hex}"
+        staging.mkdir()
         joblib.dump(model, staging / MODEL_FILE)
         meta = {
             "version": version,

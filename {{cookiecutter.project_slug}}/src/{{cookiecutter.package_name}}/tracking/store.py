@@ -16,6 +16,18 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
 
 
+def missing_store() -> str | None:
+    """Why there is no store to read models from, or None. Only the default SQLite file can
+    be missing; a reader must not create it, as an empty store serves nothing (and in the
+    image, whose file system is read-only, creating it fails after minutes of retries)."""
+    if os.environ.get("MLFLOW_TRACKING_URI") or (Path.cwd() / "mlflow.db").exists():
+        return None
+    return (
+        "no tracking server configured: set MLFLOW_TRACKING_URI to it "
+        "(for example http://mlflow:5000), or train here first so that mlflow.db exists"
+    )
+
+
 def connect() -> MlflowClient:
     """Point MLflow at the configured store and return a client for it."""
     uri = tracking_uri()

@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
-from mlflow import MlflowClient
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,7 +28,7 @@ from ...monitoring.prediction_log import (
 )
 from ...prediction import PredictRequest, PredictResponse, check_features
 from ...registry.champions import Champion, ChampionUnavailable, load_champion
-from ...tracking.store import connect
+from ...tracking.store import connect, missing_store
 from . import PREFIX
 
 log = logging.getLogger(__name__)
@@ -55,15 +54,15 @@ async def load_champions(app: FastAPI) -> AsyncIterator[None]:
     """Load each model's champion; the service is ready only when every one is loaded."""
     for name, value in SERVING_MLFLOW_ENV.items():
         os.environ.setdefault(name, value)
-    client = connect()
     config = load_config()
     also_redact(field for spec in config.models for field in config.personal_fields(spec))
     app.state.model_names = config.names
     app.state.champions = {}
     app.state.serving_metrics = ServingMetrics(app.state.metrics)
-    missing = load_missing(app, client, config)
+    app.state.mlflow = None  # connected once there is a store to read
+    missing = load_missing(app, config)
     app.state.prediction_log = open_prediction_log(app, config)
-    retrying = asyncio.create_task(keep_loading(app, client, config)) if missing else None
+    retrying = asyncio.create_task(keep_loading(app, config)) if missing else None
     try:
         yield
     finally:
@@ -73,15 +72,20 @@ async def load_champions(app: FastAPI) -> AsyncIterator[None]:
             app.state.prediction_log.close()
 
 
-def load_missing(app: FastAPI, client: MlflowClient, config: ModelsConfig) -> list[str]:
+def load_missing(app: FastAPI, config: ModelsConfig) -> list[str]:
     """Try each champion not loaded yet; the names still missing afterwards."""
     serving = app.state.serving_metrics
+    no_store = missing_store() if app.state.mlflow is None else None
+    if app.state.mlflow is None and no_store is None:
+        app.state.mlflow = connect()
     for spec in config.models:
         if spec.name in app.state.champions:
             continue
         component = f"model {spec.name}"
         try:
-            app.state.champions[spec.name] = load_champion(client, spec)
+            if no_store is not None:
+                raise ChampionUnavailable(no_store)
+            app.state.champions[spec.name] = load_champion(app.state.mlflow, spec)
         except ChampionUnavailable as error:
             if app.state.readiness.problems.get(component) != str(error):  # once per reason
                 log.error("champion not loaded", extra={"model": spec.name, "reason": str(error)})
@@ -95,12 +99,12 @@ def load_missing(app: FastAPI, client: MlflowClient, config: ModelsConfig) -> li
     return [name for name in config.names if name not in app.state.champions]
 
 
-async def keep_loading(app: FastAPI, client: MlflowClient, config: ModelsConfig) -> None:
+async def keep_loading(app: FastAPI, config: ModelsConfig) -> None:
     """Try the missing champions again, off the event loop, until every one is loaded."""
     pause = ServingSettings().champion_retry_seconds
     while True:
         await asyncio.sleep(pause)
-        if not await asyncio.to_thread(load_missing, app, client, config):
+        if not await asyncio.to_thread(load_missing, app, config):
             return
 
 
