@@ -24,6 +24,8 @@ def next_steps(project_dir: Path) -> str:
     """Where the project is and its first commands: the first `sh` block of its README, so
     the two say the same."""
     readme = (project_dir / "README.md").read_text(encoding="utf-8")
+    if "```sh\n" not in readme:  # a fork's README without one
+        return f"Created {project_dir}"
     block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
     commands = "".join(f"  {line}\n" for line in block.splitlines())
     return f"Created {project_dir}\nNext, in that folder:\n{commands}"

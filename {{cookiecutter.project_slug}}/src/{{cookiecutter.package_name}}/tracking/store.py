@@ -13,14 +13,18 @@ def tracking_uri() -> str:
     """`MLFLOW_TRACKING_URI`, else `mlflow.db` in the working directory: no server to start,
     with the artifacts in `mlruns/` beside it. The path is made absolute because MLflow
     caches its stores by URI."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{local_store()}"
+
+
+def local_store() -> Path:
+    return Path.cwd() / "mlflow.db"
 
 
 def missing_store() -> str | None:
     """Why there is no store to read models from, or None. Only the default SQLite file can
     be missing; a reader must not create it, as an empty store serves nothing (and in the
     image, whose file system is read-only, creating it fails after minutes of retries)."""
-    if os.environ.get("MLFLOW_TRACKING_URI") or (Path.cwd() / "mlflow.db").exists():
+    if os.environ.get("MLFLOW_TRACKING_URI") or local_store().exists():
         return None
     return (
         "no tracking server configured: set MLFLOW_TRACKING_URI to it "

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from mlflow import MlflowClient
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -75,17 +76,12 @@ async def load_champions(app: FastAPI) -> AsyncIterator[None]:
 def load_missing(app: FastAPI, config: ModelsConfig) -> list[str]:
     """Try each champion not loaded yet; the names still missing afterwards."""
     serving = app.state.serving_metrics
-    no_store = missing_store() if app.state.mlflow is None else None
-    if app.state.mlflow is None and no_store is None:
-        app.state.mlflow = connect()
     for spec in config.models:
         if spec.name in app.state.champions:
             continue
         component = f"model {spec.name}"
         try:
-            if no_store is not None:
-                raise ChampionUnavailable(no_store)
-            app.state.champions[spec.name] = load_champion(app.state.mlflow, spec)
+            app.state.champions[spec.name] = load_champion(registry(app), spec)
         except ChampionUnavailable as error:
             if app.state.readiness.problems.get(component) != str(error):  # once per reason
                 log.error("champion not loaded", extra={"model": spec.name, "reason": str(error)})
@@ -97,6 +93,17 @@ def load_missing(app: FastAPI, config: ModelsConfig) -> list[str]:
             version = app.state.champions[spec.name].version
             log.info("champion loaded", extra={"model": spec.name, "version": version})
     return [name for name in config.names if name not in app.state.champions]
+
+
+def registry(app: FastAPI) -> MlflowClient:
+    """The client of the configured store, connected on first use: never to a store that
+    would have to be created."""
+    if app.state.mlflow is None:
+        reason = missing_store()
+        if reason is not None:
+            raise ChampionUnavailable(reason)
+        app.state.mlflow = connect()
+    return app.state.mlflow
 
 
 async def keep_loading(app: FastAPI, config: ModelsConfig) -> None:
