@@ -12,8 +12,12 @@ WHEELHOUSE := .cache/wheelhouse
 # Asking the questions needs only cookiecutter: a small environment of its own, so
 # `make generate` does not wait for the suite's.
 GENERATOR := .cache/generator
+# Image registries are out of reach here: the suite builds generated images on a Debian
+# root file system of its own, imported as the Dockerfile's BASE_IMAGE (tests/docker_engine.py).
+BASE_IMAGE := .cache/base-image.tar
+DEBIAN_MIRROR ?= http://deb.debian.org/debian
 
-.PHONY: help install test test-fast lint format generate bake bench schema clean
+.PHONY: help install base-image test test-fast lint format generate bake bench schema clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -29,6 +33,19 @@ $(BIN)/.complete: requirements-dev.txt $(WHEELHOUSE)/.complete
 	touch $@
 
 install: $(BIN)/.complete ## Create .venv with the test tools (downloads once)
+
+# Debian's Python with venv and the CA bundle, `python` on PATH as in the official images.
+$(BASE_IMAGE):
+	@command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap"; exit 1; }
+	rootfs=$$(mktemp -d) && trap 'rm -rf "$$rootfs"' EXIT \
+	  && echo "debootstrap: Debian bookworm with python3 into $$rootfs (a few minutes)" \
+	  && debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+	       bookworm "$$rootfs" $(DEBIAN_MIRROR) | grep --line-buffered -E '^I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)' | awk 'NR % 20 == 1' \
+	  && ln -sf /usr/bin/python3 "$$rootfs/usr/local/bin/python" \
+	  && rm -rf "$$rootfs"/var/cache/apt/archives/*.deb "$$rootfs"/var/lib/apt/lists/* \
+	  && tar -C "$$rootfs" -c . > $@.partial && mv $@.partial $@
+
+base-image: $(BASE_IMAGE) ## Build the Debian base image the suite's image checks start from
 
 $(GENERATOR)/.complete: requirements-generate.txt
 	$(PYTHON) -m venv $(GENERATOR)

@@ -13,7 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "hooks")]
 
+import docker_engine  # noqa: E402
+
 from profiles import CHECKED_PROFILES, STAND_INS, TEMPLATE, Profile  # noqa: E402
+
+
+def pytest_configure(config) -> None:
+    # The controller (or a run without xdist) owns the Docker engine's lifetime.
+    if not hasattr(config, "workerinput"):
+        docker_engine.open_session()
+
+
+def pytest_unconfigure(config) -> None:
+    if not hasattr(config, "workerinput"):
+        docker_engine.close_session()
 
 
 def pytest_report_header(config) -> list[str]:

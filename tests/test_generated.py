@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -13,10 +14,12 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from profiles import CHECKED_PROFILES, LEAN, NO_MODEL, TEMPLATE, Profile
 
@@ -172,6 +175,47 @@ def test_suite_environment_holds_every_generated_dependency(bake, profile):
     assert generated <= suite
 
 
+@contextlib.contextmanager
+def mlflow_server(folder: Path) -> Iterator[str]:
+    """A real `mlflow server` on 127.0.0.1 storing under folder; yields its URL."""
+    port = free_port()
+    tracking = f"http://127.0.0.1:{port}"
+    server = serve(
+        [str(SHARED_VENV / "bin" / "mlflow"), "server", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{folder / 'server.db'}",
+         "--artifacts-destination", str(folder / "artifacts")],
+        folder, {"MLFLOW_DISABLE_TELEMETRY": "true"},
+    )  # fmt: skip
+    try:
+        wait_until_ready(f"{tracking}/health", server)
+        yield tracking
+    finally:
+        stop(server)
+
+
+def train_and_promote(project: Path, profile: Profile, env: dict) -> None:
+    """Train every model and promote its champion, as a team does before serving; where
+    governance applies, a second person approves each version first."""
+    if "governance" in profile.components:
+        config = project / "src" / profile.package / "models.yaml"
+        models = [model["name"] for model in yaml.safe_load(config.read_text())["models"]]
+        approve = ["governance", "approve", "--version", "1", "--by", "approver", "--model"]
+        commands = [["governance", "train"], *([*approve, name] for name in models),
+                    ["governance", "promote", "--by", "approver"]]  # fmt: skip
+    else:
+        commands = [["tracking.train"], ["registry", "promote", "--by", "ci"]]
+    for command in commands:
+        done = subprocess.run(
+            [str(SHARED_VENV / "bin" / "python"), "-m", f"{profile.package}.{command[0]}",
+             *command[1:]],
+            cwd=project, env={**os.environ, **env}, capture_output=True, text=True,
+            timeout=600, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "champion 1 (changed)" in done.stdout
+
+
 @pytest.mark.heavy
 def test_mlops_project_trains_promotes_and_serves_through_a_real_mlflow_server(
     working_copy, tmp_path
@@ -179,29 +223,13 @@ def test_mlops_project_trains_promotes_and_serves_through_a_real_mlflow_server(
     """Tracking, registry and serving against `mlflow server` over HTTP, not the local file."""
     profile = Profile(2, False, "ml-team")
     project = working_copy(profile)
-    mlflow_port, service_port = free_port(), free_port()
-    tracking = f"http://127.0.0.1:{mlflow_port}"
-    env = {"MLFLOW_TRACKING_URI": tracking, "MLFLOW_DISABLE_TELEMETRY": "true", "PYTHONPATH": "src"}
+    service_port = free_port()
     python = str(SHARED_VENV / "bin" / "python")
 
-    server = serve(
-        [str(SHARED_VENV / "bin" / "mlflow"), "server", "--host", "127.0.0.1",
-         "--port", str(mlflow_port), "--workers", "1",
-         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
-         "--artifacts-destination", str(tmp_path / "artifacts")],
-        tmp_path, env,
-    )  # fmt: skip
-    try:
-        wait_until_ready(f"{tracking}/health", server)
-        for command in (["tracking.train"], ["registry", "promote", "--by", "ci"]):
-            module = f"{profile.package}.{command[0]}"
-            done = subprocess.run(
-                [python, "-m", module, *command[1:]], cwd=project, env={**os.environ, **env},
-                capture_output=True, text=True, timeout=600, check=False,
-            )  # fmt: skip
-            assert done.returncode == 0, done.stdout + done.stderr
-        assert "champion 1 (changed)" in done.stdout
-
+    with mlflow_server(tmp_path) as tracking:
+        env = {"MLFLOW_TRACKING_URI": tracking, "MLFLOW_DISABLE_TELEMETRY": "true",
+               "PYTHONPATH": "src"}  # fmt: skip
+        train_and_promote(project, profile, env)
         service = serve([python, "-m", profile.package], project,
                         {**env, "APP_PORT": str(service_port)})  # fmt: skip
         try:
@@ -214,8 +242,6 @@ def test_mlops_project_trains_promotes_and_serves_through_a_real_mlflow_server(
                 assert status == 200, body
         finally:
             stop(service)
-    finally:
-        stop(server)
 
     assert not (project / "mlflow.db").exists()  # everything went through the server
     assert any((tmp_path / "artifacts").rglob("MLmodel"))
