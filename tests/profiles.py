@@ -134,6 +134,7 @@ lifecycle/layout.py
 lifecycle/regenerate.py
 lifecycle/template_release.py
 pyproject.toml
+renovate.json
 src/{package}/__init__.py
 src/{package}/__main__.py
 src/{package}/answers.json

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import pytest
 import yaml
 
 from profiles import BAKED_PROFILES, GITLAB_PROFILES, TEMPLATE, Profile, expected_files
+
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 # Leftover template markers. GitHub Actions' `${{ }}` expressions and the `{{$labels.x}}` of
 # Prometheus alert annotations are meant to stay.
@@ -200,3 +204,21 @@ def test_other_python_versions_set_the_image_and_ci(bake, version):
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     tested = workflow["jobs"]["test"]["strategy"]["matrix"]["python-version"]
     assert tested == sorted({"3.11", version})
+
+
+def test_renovate_config_passes_its_schema_and_keeps_python_to_the_answer(bake):
+    project = bake(Profile(0, False, "platform-team"))
+    # The schema ships with check-jsonschema: no network, as in the project's `make validate`.
+    done = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.renovate", "renovate.json"],
+        cwd=project, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    config = json.loads((project / "renovate.json").read_text())
+    assert config["lockFileMaintenance"] == {"enabled": True}
+    assert "schedule:weekly" in config["extends"]
+    # The python_version answer is stated in several files; regeneration moves them together.
+    rules = config["packageRules"]
+    [python] = [rule for rule in rules if rule.get("matchPackageNames") == ["python"]]
+    assert python["matchUpdateTypes"] == ["major", "minor"] and python["enabled"] is False
