@@ -75,10 +75,11 @@ bake: $(GENERATOR)/.complete ## Generate the default project into build/ without
 schema: install ## Write answers.schema.json from the checks in hooks/answers.py
 	PYTHONPATH=hooks $(BIN)/python -c 'import json, answers; print(json.dumps(answers.schema(), indent=2))' > answers.schema.json
 
-bench: install ## Run the benchmarks (minutes; not part of the tests)
+bench: install $(BASE_IMAGE) ## Run the benchmarks (minutes; not part of the tests)
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/footprint.py
 	$(BIN)/python bench/monitoring.py
+	$(BIN)/python bench/images.py
 
 clean: ## Remove the environment, the wheelhouse and baked projects
 	rm -rf $(VENV) .cache build

@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "hooks")]
 
 import docker_engine  # noqa: E402
-
 from profiles import CHECKED_PROFILES, STAND_INS, TEMPLATE, Profile  # noqa: E402
 
 

@@ -107,6 +107,8 @@ BOUNDARIES = [
 # The profiles whose projects run their own lint, tests and `validate`: the heavy checks.
 STAND_INS = stand_ins(BAKED_PROFILES)
 CHECKED_PROFILES = list(STAND_INS) + [p for p in BOUNDARIES if p not in STAND_INS]
+# What goes into an image depends on the components only: one image per set of them.
+IMAGE_PROFILES = list({p.components: p for p in reversed(CHECKED_PROFILES)}.values())
 LEAN = Profile(1, False, "platform-team")
 NO_MODEL = Profile(0, False, "platform-team")
 

@@ -1,8 +1,8 @@
 """Each distinct image is built and started as Kubernetes starts it, then probed.
 
-One image per set of components among the checked profiles: what goes into the image
-depends on the components only. The engine, base image and package index come from
-docker_engine; the containers share the host's network and are probed on 127.0.0.1.
+One image per set of components (profiles.IMAGE_PROFILES). The engine, the base image and
+the package index come from docker_engine; the containers share the host's network and are
+probed on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import docker_engine
 import pytest
 
-from profiles import CHECKED_PROFILES, Profile
+import docker_engine
+from profiles import IMAGE_PROFILES, Profile
 from test_generated import free_port, get, mlflow_server, train_and_promote
 
 pytestmark = pytest.mark.heavy
 
-IMAGE_PROFILES = list(
-    {profile.components: profile for profile in reversed(CHECKED_PROFILES)}.values()
-)
 MLOPS_IMAGES = [profile for profile in IMAGE_PROFILES if "mlops" in profile.components]
 NO_MLOPS_IMAGES = [profile for profile in IMAGE_PROFILES if "mlops" not in profile.components]
 
