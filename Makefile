@@ -24,12 +24,12 @@ help: ## List the tasks
 
 # The wheelhouse is downloaded once; the suite installs a generated project from it offline.
 $(WHEELHOUSE)/.complete: requirements-dev.txt
-	$(PYTHON) -m pip download --quiet --dest $(WHEELHOUSE) -r requirements-dev.txt
+	$(PYTHON) -m pip download --progress-bar on --dest $(WHEELHOUSE) -r requirements-dev.txt
 	touch $@
 
 $(BIN)/.complete: requirements-dev.txt $(WHEELHOUSE)/.complete
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-index --find-links $(WHEELHOUSE) -r requirements-dev.txt
+	$(BIN)/python -m pip install --progress-bar on --no-index --find-links $(WHEELHOUSE) -r requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.complete ## Create .venv with the test tools (downloads once)
