@@ -40,7 +40,7 @@ $(BASE_IMAGE):
 	rootfs=$$(mktemp -d) && trap 'rm -rf "$$rootfs"' EXIT \
 	  && echo "debootstrap: Debian bookworm with python3 into $$rootfs (a few minutes)" \
 	  && debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
-	       bookworm "$$rootfs" $(DEBIAN_MIRROR) | grep --line-buffered -E '^I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)' | awk 'NR % 20 == 1' \
+	       bookworm "$$rootfs" $(DEBIAN_MIRROR) | grep --line-buffered -E '^(E|W): |^I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)' | awk '/^[EW]: / || NR % 20 == 1' \
 	  && ln -sf /usr/bin/python3 "$$rootfs/usr/local/bin/python" \
 	  && rm -rf "$$rootfs"/var/cache/apt/archives/*.deb "$$rootfs"/var/lib/apt/lists/* \
 	  && tar -C "$$rootfs" -c . > $@.partial && mv $@.partial $@

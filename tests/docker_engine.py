@@ -12,6 +12,7 @@ what to install or run.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -185,6 +186,9 @@ def _stop(pid_file: Path) -> None:
         return
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        # Reap it where this process started it (a run without xdist), or it lingers a zombie.
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
         try:
             os.kill(pid, 0)
         except OSError:
