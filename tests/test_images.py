@@ -96,15 +96,16 @@ class Container:
 
 @contextlib.contextmanager
 def container(engine, image: str, profile: Profile, env: dict[str, str]) -> Iterator[Container]:
-    """The image run as the manifests run it: read-only root, user 10001, /tmp an emptyDir,
-    the monitoring volume where MLOps pods mount their shared claim."""
+    """The image run as the manifests run it: read-only root, user 10001, no capabilities,
+    /tmp an emptyDir, the monitoring volume where MLOps pods mount their shared claim."""
     port = free_port()
     name = f"test-{uuid.uuid4().hex[:12]}"
     volume = ["--volume", f"{name}:/var/lib/monitoring"] if "mlops" in profile.components else []
     settings = [f"--env={key}={value}" for key, value in {**env, "APP_PORT": str(port)}.items()]
     engine.docker(
         "run", "--detach", "--name", name, "--network", "host", "--read-only",
-        "--user", "10001:10001", "--tmpfs", "/tmp", "--health-interval", "1s",
+        "--user", "10001:10001", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        "--tmpfs", "/tmp", "--health-interval", "1s",
         "--health-start-period", "0s", *volume, *settings, image,
     )  # fmt: skip
     try:
