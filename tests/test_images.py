@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ import pytest
 
 import docker_engine
 from profiles import IMAGE_PROFILES, Profile
+from test_ci_probe import github_start_and_probe
 from test_generated import free_port, get, mlflow_server, train_and_promote
 
 pytestmark = pytest.mark.heavy
@@ -114,6 +117,16 @@ def container(engine, image: str, profile: Profile, env: dict[str, str]) -> Iter
         engine.docker("rm", "--force", "--volumes", name, check=False)
 
 
+def passes_the_generated_ci_probe(project: Path, running: Container) -> None:
+    """The probe the project's own CI runs after its `docker build`, against the real image."""
+    _, probe = github_start_and_probe(project)
+    done = subprocess.run(
+        ["sh", "-e", "-c", probe], cwd=project, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "APP_URL": running.base}, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr + running.logs()
+
+
 def first_prediction(base: str, profile: Profile) -> None:
     if "mlops" in profile.components:
         models = get(f"{base}/v1/models")[1]
@@ -133,10 +146,11 @@ def first_prediction(base: str, profile: Profile) -> None:
 
 
 @pytest.mark.parametrize("profile", NO_MLOPS_IMAGES, ids=lambda p: "+".join(sorted(p.components)))
-def test_image_starts_ready_predicts_and_stops_as_kubernetes_runs_it(engine, image, profile):
+def test_image_starts_ready_predicts_and_stops_as_kubernetes_runs_it(engine, image, bake, profile):
     with container(engine, image(profile), profile, {}) as running:
         running.answers_within("/healthz", seconds=30)
         running.answers_within("/readyz", seconds=30)
+        passes_the_generated_ci_probe(bake(profile), running)
         first_prediction(running.base, profile)
         running.becomes_healthy()
         running.stops_cleanly_on_sigterm()
@@ -160,12 +174,14 @@ def test_mlops_image_serves_the_champions_of_a_real_tracking_server(
 
 @pytest.mark.parametrize("profile", MLOPS_IMAGES[:1], ids=lambda p: "+".join(sorted(p.components)))
 def test_mlops_image_with_no_tracking_server_stays_alive_and_says_what_to_set(
-    engine, image, profile
+    engine, image, bake, profile
 ):
     with container(engine, image(profile), profile, {}) as running:
         running.answers_within("/healthz", seconds=10)
         status, body = get(f"{running.base}/readyz")
         assert status == 503 and "MLFLOW_TRACKING_URI" in json.dumps(body), body
+        # As in the project's own CI, which has no tracking server either.
+        passes_the_generated_ci_probe(bake(profile), running)
         time.sleep(60)
         assert running.state()["Running"], running.logs()
         assert get(f"{running.base}/healthz")[0] == 200
