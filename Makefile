@@ -43,7 +43,7 @@ $(BASE_IMAGE):
 	       bookworm "$$rootfs" $(DEBIAN_MIRROR) | grep --line-buffered -E '^(E|W): |^I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)' | awk '/^[EW]: / || NR % 20 == 1' \
 	  && ln -sf /usr/bin/python3 "$$rootfs/usr/local/bin/python" \
 	  && rm -rf "$$rootfs"/var/cache/apt/archives/*.deb "$$rootfs"/var/lib/apt/lists/* \
-	  && tar -C "$$rootfs" -c . > $@.partial && mv $@.partial $@
+	  && mkdir -p $(@D) && tar -C "$$rootfs" -c . > $@.partial && mv $@.partial $@
 
 base-image: $(BASE_IMAGE) ## Build the Debian base image the suite's image checks start from
 
