@@ -17,10 +17,10 @@ GENERATOR := .cache/generator
 BASE_IMAGE := .cache/base-image.tar
 DEBIAN_MIRROR ?= http://deb.debian.org/debian
 
-.PHONY: help install base-image test test-fast lint format generate bake bench schema clean
+.PHONY: help install locks base-image test test-fast lint format generate bake bench schema clean
 
 help: ## List the tasks
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 # The wheelhouse is downloaded once; the suite installs a generated project from it offline.
 $(WHEELHOUSE)/.complete: requirements-dev.txt
@@ -32,7 +32,16 @@ $(BIN)/.complete: requirements-dev.txt $(WHEELHOUSE)/.complete
 	$(BIN)/python -m pip install --progress-bar on --no-index --find-links $(WHEELHOUSE) -r requirements-dev.txt
 	touch $@
 
-install: $(BIN)/.complete ## Create .venv with the test tools (downloads once)
+# The exact versions generated projects lock, for the image checks' index, and the lean
+# set in uv's cache, for the offline `make install` check (tests/locks.py).
+$(WHEELHOUSE)/.locked: $(BIN)/.complete $(wildcard templates/locks/*.uv.lock)
+	$(BIN)/python tests/locks.py download
+	touch $@
+
+install: $(BIN)/.complete $(WHEELHOUSE)/.locked ## Create .venv with the test tools (downloads once)
+
+locks: install ## Lock generated projects' dependencies again (UPGRADE=1: the newest versions)
+	$(BIN)/python tests/locks.py refresh $(if $(UPGRADE),--upgrade)
 
 # Debian's Python with venv and the CA bundle, `python` on PATH as in the official images.
 $(BASE_IMAGE):

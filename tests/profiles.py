@@ -137,6 +137,7 @@ lifecycle/regenerate.py
 lifecycle/template_release.py
 pyproject.toml
 renovate.json
+uv.lock
 src/{package}/__init__.py
 src/{package}/__main__.py
 src/{package}/answers.json

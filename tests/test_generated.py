@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from locks import UV, UV_CACHE
 from profiles import CHECKED_PROFILES, LEAN, NO_MODEL, TEMPLATE, Profile
 
 GOVERNED = Profile(5, True, "ml-team")
@@ -125,12 +126,16 @@ def test_mlops_make_run_trains_promotes_and_serves_on_the_embedded_defaults(work
 
 @pytest.mark.heavy
 def test_lean_readme_commands_work_on_a_fresh_machine(working_copy):
-    """`make install run` then `make test`, installing only from the local wheelhouse."""
-    if not (WHEELHOUSE / "setuptools").exists() and not any(WHEELHOUSE.glob("setuptools-*")):
-        pytest.fail(f"no wheelhouse at {WHEELHOUSE}: run `make wheelhouse` in the template first")
+    """`make install run` then `make test`, offline: uv from the wheelhouse, and the locked
+    packages from the uv cache the template's `make install` warmed."""
+    if not any(WHEELHOUSE.glob("uv-*.whl")) or not UV_CACHE.is_dir():
+        pytest.fail(f"no wheelhouse or uv cache in {UV_CACHE.parent}: run `make install`")
     project = working_copy(LEAN)
     offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(WHEELHOUSE)}
+    offline |= {"UV_OFFLINE": "1", "UV_CACHE_DIR": str(UV_CACHE), "UV_PYTHON_DOWNLOADS": "never"}
     make(project, "install", env=offline)
+    exact = [UV, "sync", "--locked", "--extra", "dev", "--check"]
+    assert subprocess.run(exact, cwd=project, env={**os.environ, **offline}).returncode == 0
     port = free_port()
 
     server = serve(["make", "run"], project, {"APP_PORT": str(port)})

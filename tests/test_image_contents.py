@@ -1,5 +1,5 @@
 """What a generated project's image installs: the wheel of its package, built as the
-Dockerfile's `pip install .` builds it, holds the runtime and none of the lifecycle tools."""
+Dockerfile's `uv pip install .` builds it, holds the runtime and none of the lifecycle tools."""
 
 from __future__ import annotations
 

@@ -1,0 +1,114 @@
+"""The dependency locks generated projects ship, kept in templates/locks/.
+
+A generated project's `pyproject.toml` declares one of a few sets of dependencies, chosen by
+its components; each set has one uv lock, with the project's name left to the template (its
+one project-specific line). `{{cookiecutter.project_slug}}/uv.lock` picks the lock; this
+module bakes one project per set to refresh the locks and to download their exact wheels:
+
+    python tests/locks.py refresh [--upgrade]   # `make locks`: re-lock each set (network)
+    python tests/locks.py download              # `make install`: locked wheels, warm uv cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "hooks")]
+
+from profiles import LEAN, NO_MODEL, TEMPLATE, Profile  # noqa: E402
+
+LOCKS = TEMPLATE / "templates" / "locks"
+# One project per set of dependencies: the file name of its lock, and who stands for it.
+REPRESENTATIVES = {
+    "service": NO_MODEL,
+    "lean-model": LEAN,
+    "mlops": Profile(2, False, "ml-team"),
+}
+SLUG_FIELD = "{{ cookiecutter.project_slug }}"
+CACHE = TEMPLATE / ".cache"
+WHEELHOUSE = CACHE / "wheelhouse"
+# uv's cache, warmed with the lean set, so a suite test can run a project's `make install`
+# offline as a user runs it online.
+UV_CACHE = CACHE / "uv"
+UV = Path(sys.prefix) / "bin" / "uv"
+
+
+def lock_path(name: str) -> Path:
+    return LOCKS / f"{name}.uv.lock"
+
+
+def templated(lock: str, slug: str) -> str:
+    """The lock with the project's own name line turned back into the template's field."""
+    line = f'name = "{slug}"\n'
+    if lock.count(line) != 1:
+        raise SystemExit(f"expected one line {line.strip()!r} in the lock of {slug}")
+    return lock.replace(line, f'name = "{SLUG_FIELD}"\n')
+
+
+def bake(profile: Profile, folder: Path) -> Path:
+    """The representative's project, generated as a user would, with its current lock."""
+    from cookiecutter.main import cookiecutter
+
+    return Path(
+        cookiecutter(
+            str(TEMPLATE), no_input=True, extra_context=profile.answers(), output_dir=str(folder)
+        )
+    )
+
+
+def uv(project: Path, *arguments: str) -> None:
+    print(f"{project.name}: uv {' '.join(arguments)}", flush=True)
+    subprocess.run([str(UV), *arguments], cwd=project, check=True)
+
+
+def refresh(upgrade: bool) -> None:
+    """Re-lock each set: the pins kept where they still fit, or the newest with `upgrade`."""
+    LOCKS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, profile in REPRESENTATIVES.items():
+            lock_path(name).touch()  # a new set starts from an empty lock
+            project = bake(profile, Path(folder))
+            if not (project / "uv.lock").read_text().strip():
+                (project / "uv.lock").unlink()
+            uv(project, "lock", *(["--upgrade"] if upgrade else []))
+            lock = templated((project / "uv.lock").read_text(), profile.slug)
+            lock_path(name).write_text(lock)
+
+
+def download() -> None:
+    """Every set's locked wheels for this Python into the wheelhouse, which the image checks
+    serve as their package index, and the lean set into uv's cache."""
+    with tempfile.TemporaryDirectory() as folder:
+        for name, profile in REPRESENTATIVES.items():
+            project = bake(profile, Path(folder))
+            requirements = Path(folder) / f"{name}.txt"
+            export = ("export", "--frozen", "--all-extras", "--no-emit-project", "--quiet")
+            uv(project, *export, "--output-file", str(requirements))
+            pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "on"]
+            subprocess.run([*pip, "--dest", str(WHEELHOUSE), "-r", str(requirements)], check=True)
+            if profile == LEAN:
+                environment = {"UV_CACHE_DIR": str(UV_CACHE), "UV_PYTHON_DOWNLOADS": "never"}
+                os.environ.update(environment)
+                uv(project, "sync", "--locked", "--extra", "dev", "--python", sys.executable)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    refreshing = commands.add_parser("refresh", help="re-lock each set of dependencies")
+    refreshing.add_argument("--upgrade", action="store_true", help="to the newest versions")
+    commands.add_parser("download", help="the locked wheels into the wheelhouse")
+    arguments = parser.parse_args()
+    if arguments.command == "refresh":
+        refresh(arguments.upgrade)
+    else:
+        download()
+
+
+if __name__ == "__main__":
+    main()
