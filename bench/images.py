@@ -12,7 +12,6 @@ pulled here, so the megabytes an image adds to its base are the figure that carr
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,19 +20,10 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / d) for d in ("tests", "hooks", ".")]
 
 import docker_engine  # noqa: E402
-from profiles import IMAGE_PROFILES, TEMPLATE  # noqa: E402
+from locks import bake  # noqa: E402
+from profiles import IMAGE_PROFILES  # noqa: E402
 
 MB = 1_000_000
-COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
-
-
-def bake(profile, folder: Path) -> Path:
-    answers = [f"{key}={value}" for key, value in profile.answers().items()]
-    subprocess.run(
-        [str(COOKIECUTTER), "--no-input", "--output-dir", str(folder), str(TEMPLATE), *answers],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return folder / profile.slug
 
 
 def main() -> None:
