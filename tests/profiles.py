@@ -164,9 +164,12 @@ COMPONENT_FILES = {
 src/{package}/datasets.py
 src/{package}/model/__init__.py
 src/{package}/model/artifact.py
+src/{package}/model/config.py
 src/{package}/model/train.py
+src/{package}/models.yaml
 src/{package}/prediction.py
 src/{package}/service/api/predict.py
+tests/test_datasets.py
 tests/test_predict_api.py
 tests/test_train.py
 """,
@@ -200,6 +203,7 @@ src/{package}/tracking/slices.py
 src/{package}/tracking/store.py
 src/{package}/tracking/train.py
 tests/mlops_helpers.py
+tests/test_datasets.py
 tests/test_drift.py
 tests/test_load.py
 tests/test_models_api.py

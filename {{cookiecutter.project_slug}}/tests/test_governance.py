@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from {{ cookiecutter.package_name }}.datasets import DatasetEntry
 from {{ cookiecutter.package_name }}.governance import __main__ as governance_cli
 from {{ cookiecutter.package_name }}.governance.audit import AuditLog
 from {{ cookiecutter.package_name }}.governance.cards import (
@@ -17,11 +18,7 @@ from {{ cookiecutter.package_name }}.governance.gate import (
     approve,
     requirements,
 )
-from {{ cookiecutter.package_name }}.models_config import (
-    DataCard,
-    ModelsConfig,
-    ModelSpec,
-)
+from {{ cookiecutter.package_name }}.models_config import ModelsConfig, ModelSpec
 from {{ cookiecutter.package_name }}.registry import __main__ as registry_cli
 from {{ cookiecutter.package_name }}.registry.promotion import (
     CHAMPION,
@@ -46,9 +43,10 @@ GOVERNED = ModelSpec.model_validate(
         },
     }
 )
-CARD = DataCard(
+CARD = DatasetEntry(
+    source="bundled:iris",
     description="Iris flowers measured by Edgar Anderson.",
-    source="scikit-learn",
+    provenance="scikit-learn",
     legal_basis="public research data",
     retention_days=30,
 )

@@ -17,8 +17,8 @@ from mlops_helpers import IRIS, now, train_champion
 PERSONAL = {
     "datasets": {
         "iris": {
+            "source": "bundled:iris",
             "description": "Iris flowers, with one measurement treated as personal data.",
-            "source": "scikit-learn",
             "legal_basis": "tests",
             "retention_days": 30,
             "personal_fields": ["sepal_length_cm"],

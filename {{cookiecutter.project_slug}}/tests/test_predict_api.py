@@ -1,7 +1,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.model.train import TrainingConfig, train
+from {{ cookiecutter.package_name }}.model.config import load_config
+from {{ cookiecutter.package_name }}.model.train import train
 from {{ cookiecutter.package_name }}.service.app import create_app
 
 IRIS = {
@@ -15,7 +16,7 @@ IRIS = {
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("model")
-    train(TrainingConfig(), folder)
+    train(load_config(), folder)
     return folder
 
 

@@ -30,8 +30,9 @@ SECRET = b"kept in a Kubernetes Secret"
 TODAY = datetime.now(UTC)
 LOG = Path("predictions")
 CARD = {
+    "source": "bundled:iris",
     "description": "Iris flowers.",
-    "source": "scikit-learn",
+    "provenance": "scikit-learn",
     "legal_basis": "public research data",
     "retention_days": 30,
 }

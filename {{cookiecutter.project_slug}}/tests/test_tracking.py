@@ -1,9 +1,12 @@
+import pandas as pd
 import pytest
 import yaml
 from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }} import project
+from {{ cookiecutter.package_name }}.datasets import bundled_frame
 from {{ cookiecutter.package_name }}.models_config import ModelsConfig, load_config
+from {{ cookiecutter.package_name }}.tracking import train as training_cli
 from {{ cookiecutter.package_name }}.tracking.store import connect
 from {{ cookiecutter.package_name }}.tracking.train import CHALLENGER, train
 
@@ -42,6 +45,54 @@ def test_training_twice_gives_the_same_data_hash_and_metrics():
 
     assert runs[0].data.tags["data_hash"] == runs[1].data.tags["data_hash"]
     assert runs[0].data.metrics == runs[1].data.metrics
+
+
+def own_data(tmp_path, monkeypatch, source):
+    """A project that trains a regression on its own CSV file instead of a bundled dataset."""
+    config = {
+        "datasets": {"houses": {"source": source, "provenance": "a survey of houses"}},
+        "models": [{
+            "name": "house-price", "dataset": "houses", "task": "regression",
+            "target": "price", "features": ["rooms", "area"], "estimator": "ridge",
+            "promotion": {"metric": "r2"}, "owner": "@team",
+        }],
+    }  # fmt: skip
+    (tmp_path / "models.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("APP_MODELS_CONFIG", str(tmp_path / "models.yaml"))
+
+
+def untracked(model: str, version: str) -> None:
+    """What a governed project audits after each registration; these tests check the data."""
+
+
+def test_a_model_trains_on_the_project_s_own_file(tmp_path, monkeypatch, capsys):
+    diabetes = bundled_frame("diabetes")
+    houses = diabetes.assign(rooms=diabetes["bmi"] * 20 + 5, area=diabetes["bp"] * 900 + 120)
+    houses.rename(columns={"progression": "price"}).to_csv("houses.csv", index=False)
+    own_data(tmp_path, monkeypatch, "houses.csv")
+
+    training_cli.main([], untracked)
+
+    assert capsys.readouterr().out == f"house-price: registered version 1 as {CHALLENGER}\n"
+    client = connect()
+    run = client.get_run(client.get_model_version("house-price", "1").run_id).data
+    assert run.tags["data_source"] == "houses.csv" and run.tags["dataset"] == "houses"
+    assert run.metrics["r2"] > 0.2
+
+
+def test_bad_data_stops_training_before_any_run_with_one_line(tmp_path, monkeypatch, capsys):
+    pd.DataFrame({"rooms": [3, 4], "area": [80, 95]}).to_parquet("houses.parquet")
+    own_data(tmp_path, monkeypatch, "houses.parquet")
+
+    with pytest.raises(SystemExit) as stopped:
+        training_cli.main([], untracked)
+
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err == (
+        "error: model house-price: dataset houses (houses.parquet) has no column price; "
+        "its columns: rooms, area\n"
+    )
+    assert connect().search_experiments(filter_string="name = 'house-price'") == []
 
 
 def test_the_configuration_file_can_come_from_the_environment(tmp_path, monkeypatch):
@@ -90,8 +141,8 @@ def test_personal_fields_in_a_data_card_call_for_the_governed_profile(tmp_path, 
     feature = config["models"][0]["features"][0]
     config["datasets"] = {
         dataset: {
+            "source": f"bundled:{dataset}",
             "description": "Now with a personal field.",
-            "source": "tests",
             "legal_basis": "tests",
             "retention_days": 30,
             "personal_fields": [feature],

@@ -1,22 +1,113 @@
-"""Training data from the datasets shipped inside scikit-learn, so training needs no network."""
+"""Training data, from where `models.yaml` says it lives: a dataset bundled with
+scikit-learn (offline, the default), a CSV or Parquet file at a path or any fsspec URL, or a
+SQL table or query through SQLAlchemy. Whatever the source, the rows come back checked and
+hashed, so a model knows exactly what it was trained on."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
+from typing import Annotated, Any
 
+import fsspec
 import numpy as np
+import pandas as pd
+import pyarrow
+import pyarrow.parquet
+import sqlalchemy
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sklearn import datasets
 
 # name -> (loader, task, target name)
-CATALOGUE = {
+BUNDLED = {
     "iris": (datasets.load_iris, "classification", "species"),
     "wine": (datasets.load_wine, "classification", "cultivar"),
     "breast_cancer": (datasets.load_breast_cancer, "classification", "diagnosis"),
     "diabetes": (datasets.load_diabetes, "regression", "progression"),
 }
+BUNDLED_PREFIX = "bundled:"
+FORMATS = (".csv", ".parquet")
+SQL_EXAMPLE = "postgresql+psycopg://user:password@host:5432/database"
+# A connection that does not answer must fail well before training would give up waiting.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+class DataError(Exception):
+    """Data that cannot be used as configured; the message is one line saying what to fix."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SqlQuery(Strict):
+    """Rows from a database. The URL, credentials included, stays in the environment."""
+
+    url_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$")
+    table: str | None = Field(default=None, pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$")
+    query: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _table_or_query(self) -> SqlQuery:
+        if (self.table is None) == (self.query is None):
+            raise ValueError("give either `table` or `query`, not both or neither")
+        return self
+
+
+class SqlSource(Strict):
+    sql: SqlQuery
+
+
+def _location(value: str) -> str:
+    if value.startswith(BUNDLED_PREFIX):
+        if value.removeprefix(BUNDLED_PREFIX) not in BUNDLED:
+            raise ValueError(f"bundled datasets are {', '.join(BUNDLED)}, not {value!r}")
+    elif not value.lower().endswith(FORMATS):
+        raise ValueError(
+            "a source is bundled:<name>, a path or URL ending in .csv or .parquet, or sql: "
+            f"with url_env and table or query; not {value!r} (e.g. data/loans.parquet)"
+        )
+    return value
+
+
+class DatasetEntry(Strict):
+    """One dataset of `models.yaml`: where it lives and, as its data card, what it is."""
+
+    source: Annotated[str, AfterValidator(_location)] | SqlSource
+    provenance: str | None = Field(default=None, min_length=1)
+    description: str | None = Field(default=None, min_length=1)
+    legal_basis: str | None = Field(default=None, min_length=1)
+    # How long prediction records of models trained on it are kept (`make retention`).
+    retention_days: int | None = Field(default=None, ge=1)
+    personal_fields: list[str] = []
+
+    @property
+    def bundled(self) -> str | None:
+        """The name of the scikit-learn dataset this entry reads, if it reads one."""
+        if isinstance(self.source, str) and self.source.startswith(BUNDLED_PREFIX):
+            return self.source.removeprefix(BUNDLED_PREFIX)
+        return None
+
+    @property
+    def label(self) -> str:
+        """The source as people read it, never with credentials."""
+        if isinstance(self.source, str):
+            return self.source
+        sql = self.source.sql
+        return f"sql {'table ' + sql.table if sql.table else 'query'} at ${sql.url_env}"
+
+    def card_gaps(self) -> list[str]:
+        """The data-card fields a governed project needs and this entry lacks."""
+        card = ("description", "provenance", "legal_basis", "retention_days")
+        return [field for field in card if getattr(self, field) is None]
+
+
+def entry_for(name: str) -> DatasetEntry:
+    """The entry of a bundled dataset that `models.yaml` names without describing it."""
+    return DatasetEntry(source=BUNDLED_PREFIX + name)
 
 
 @dataclass(frozen=True)
@@ -24,7 +115,7 @@ class Dataset:
     """A feature matrix and its target, with the names that describe them."""
 
     name: str
-    task: str
+    source: str
     target: str
     features: tuple[str, ...]
     classes: tuple[str, ...]  # empty for regression
@@ -41,32 +132,159 @@ class Dataset:
         digest.update(np.ascontiguousarray(self.y, dtype="<f8").tobytes())
         return digest.hexdigest()
 
-    def select(self, features: list[str]) -> Dataset:
-        """The same rows with only the given features, in the given order."""
-        unknown = sorted(set(features) - set(self.features))
-        if unknown:
-            raise ValueError(f"dataset {self.name} has no feature {', '.join(unknown)}")
-        columns = [self.features.index(feature) for feature in features]
-        return replace(self, features=tuple(features), x=self.x[:, columns])
+    @property
+    def rows(self) -> int:
+        return len(self.y)
 
 
-def load(name: str) -> Dataset:
-    """Load a bundled dataset by name, with feature names made into identifiers."""
-    if name not in CATALOGUE:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(CATALOGUE)}")
-    loader, task, target = CATALOGUE[name]
+def load(name: str, entry: DatasetEntry, task: str, target: str, features: list[str]) -> Dataset:
+    """The rows of `features` and `target`, checked: every column present, the features
+    numeric and complete, the target complete, at least one row."""
+    columns = [*features, target]
+    try:
+        frame = read(entry, columns)
+    except DataError as error:
+        raise DataError(f"dataset {name}: {error}") from None
+    where = f"dataset {name} ({entry.label})"
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        others = ", ".join(str(column) for column in frame.columns[:12]) or "none"
+        raise DataError(f"{where} has no column {', '.join(missing)}; its columns: {others}")
+    if frame.empty:
+        raise DataError(f"{where} has no rows; point the source at data to train on")
+    for column in columns:
+        gaps = int(frame[column].isna().sum())
+        if gaps:
+            role = "target" if column == target else "feature"
+            raise DataError(
+                f"{where}: {role} {column} has {gaps} missing values; "
+                "fill or drop those rows in the source"
+            )
+    for feature in features:
+        column = frame[feature]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            raise DataError(
+                f"{where}: feature {feature} is {column.dtype}, not numeric; "
+                "encode it as numbers in the source or leave it out of `features`"
+            )
+    classes: tuple[str, ...] = ()
+    labels = frame[target]
+    if task == "classification":
+        categorical = labels.astype("category")
+        classes = tuple(str(value) for value in categorical.cat.categories)
+        y = categorical.cat.codes.to_numpy()
+    elif pd.api.types.is_numeric_dtype(labels):
+        y = labels.to_numpy(dtype=float)
+    else:
+        raise DataError(f"{where}: target {target} is {labels.dtype}, not numeric, for regression")
+    x = frame[features].to_numpy(dtype=float)
+    return Dataset(name, entry.label, target, tuple(features), classes, x, y)
+
+
+def read(entry: DatasetEntry, columns: list[str]) -> pd.DataFrame:
+    """The source's rows, with no more of its columns than `columns` where it can choose."""
+    if entry.bundled:
+        return bundled_frame(entry.bundled)
+    if isinstance(entry.source, SqlSource):
+        return _read_sql(entry.source.sql, columns, entry.label)
+    return _read_file(entry.source, columns)
+
+
+def bundled_frame(name: str) -> pd.DataFrame:
+    """A bundled dataset as one frame, feature names made into identifiers; a classification
+    target holds the class names, in scikit-learn's order."""
+    loader, task, target = BUNDLED[name]
     bunch = loader()
-    classes = tuple(str(c) for c in bunch.target_names) if task == "classification" else ()
-    return Dataset(
-        name=name,
-        task=task,
-        target=target,
-        features=tuple(_identifier(feature) for feature in bunch.feature_names),
-        classes=classes,
-        x=bunch.data,
-        y=bunch.target,
-    )
+    frame = pd.DataFrame(bunch.data, columns=[_identifier(f) for f in bunch.feature_names])
+    if task == "classification":
+        names = [str(c) for c in bunch.target_names]
+        frame[target] = pd.Categorical.from_codes(bunch.target, categories=names)
+    else:
+        frame[target] = bunch.target
+    return frame
 
 
 def _identifier(feature: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", feature.lower()).strip("_")
+
+
+def _read_file(location: str, columns: list[str]) -> pd.DataFrame:
+    wanted = set(columns)
+    try:
+        with fsspec.open(location, "rb") as handle:
+            if location.lower().endswith(".parquet"):
+                parquet = pyarrow.parquet.ParquetFile(handle)
+                present = [name for name in parquet.schema_arrow.names if name in wanted]
+                return parquet.read(columns=present).to_pandas()
+            header = pd.read_csv(handle, nrows=0).columns
+            handle.seek(0)
+            present = [name for name in header if name in wanted]
+            return pd.read_csv(handle, usecols=present, engine="pyarrow")
+    except FileNotFoundError:
+        where = f" (relative to {os.getcwd()})" if "://" not in location else ""
+        raise DataError(f"{location}: no such file{where}; fix the path or URL") from None
+    except (ImportError, ValueError) as error:
+        if "protocol" in str(error).lower() or isinstance(error, ImportError):
+            raise DataError(
+                f"{location}: {_first_line(error)}; install the project's extra for this "
+                "storage (s3, gcs or azure), e.g. pip install '.[s3]'"
+            ) from None
+        raise DataError(f"{location}: not a readable file ({_first_line(error)})") from None
+    except (pyarrow.ArrowException, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataError(f"{location}: not a readable file ({_first_line(error)})") from None
+    except OSError as error:
+        raise DataError(f"{location}: cannot be read ({_first_line(error)})") from None
+
+
+def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
+    url = os.environ.get(sql.url_env)
+    if not url:
+        raise DataError(
+            f"{label}: the environment variable {sql.url_env} is not set; "
+            f"set it to a SQLAlchemy URL such as {SQL_EXAMPLE}"
+        )
+    try:
+        parsed = sqlalchemy.make_url(url)
+        timeout = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        engine = sqlalchemy.create_engine(
+            parsed, connect_args=timeout if parsed.get_backend_name() == "postgresql" else {}
+        )
+    except (sqlalchemy.exc.NoSuchModuleError, ImportError) as error:  # before ArgumentError
+        raise DataError(
+            f"{label}: no driver for the URL in {sql.url_env} ({_first_line(error)}); "
+            "for PostgreSQL install the project's postgres extra"
+        ) from None
+    except sqlalchemy.exc.ArgumentError:
+        # Never quote the value: it holds the credentials.
+        raise DataError(
+            f"{label}: {sql.url_env} does not hold a SQLAlchemy URL (like {SQL_EXAMPLE})"
+        ) from None
+    try:
+        with engine.connect() as connection:
+            return pd.read_sql_query(_statement(sql, columns, connection), connection)
+    except sqlalchemy.exc.NoSuchTableError:
+        raise DataError(f"{label}: the database has no table {sql.table}") from None
+    except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as error:
+        # pandas wraps the database's error, which SQLAlchemy wraps in turn; the driver's own
+        # message says what is wrong without the statement around it.
+        cause = error.__cause__ if isinstance(error, pd.errors.DatabaseError) else error
+        cause = getattr(cause, "orig", None) or cause or error
+        raise DataError(f"{label}: {_first_line(cause)}") from None
+    finally:
+        engine.dispose()
+
+
+def _statement(sql: SqlQuery, columns: list[str], connection: Any) -> Any:
+    if sql.query is not None:
+        return sqlalchemy.text(sql.query)
+    schema, _, name = sql.table.rpartition(".")
+    table = sqlalchemy.Table(
+        name, sqlalchemy.MetaData(), schema=schema or None, autoload_with=connection
+    )
+    present = [table.c[column] for column in columns if column in table.c]
+    return sqlalchemy.select(*present) if present else sqlalchemy.select(table)
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .datasets import CATALOGUE
+from .datasets import BUNDLED, Dataset, DatasetEntry, entry_for, load
 
 PACKAGE = __package__
 # Every metric the pipeline computes, by task, and whether higher is better.
@@ -78,17 +78,6 @@ class Promotion(Strict):
     slices: SliceCheck | None = None
 
 
-class DataCard(Strict):
-    """What a dataset is and what may be done with it; governed projects keep one per dataset.
-    Its personal fields never reach a log in clear."""
-
-    description: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    legal_basis: str = Field(min_length=1)
-    retention_days: int = Field(ge=1)
-    personal_fields: list[str] = []
-
-
 class ModelSpec(Strict):
     """One model: its data, its estimator and its promotion policy."""
 
@@ -104,10 +93,6 @@ class ModelSpec(Strict):
 
     @model_validator(mode="after")
     def _fits_the_task(self) -> ModelSpec:
-        if self.dataset not in CATALOGUE:
-            raise ValueError(f"datasets are {sorted(CATALOGUE)}, not {self.dataset!r}")
-        if CATALOGUE[self.dataset][1] != self.task:
-            raise ValueError(f"dataset {self.dataset} is for {CATALOGUE[self.dataset][1]}")
         metrics = METRICS[self.task]
         unknown = {self.promotion.metric, *self.promotion.thresholds} - metrics.keys()
         if unknown:
@@ -131,23 +116,37 @@ class Training(Strict):
 class ModelsConfig(Strict):
     training: Training = Training()
     monitoring: Monitoring = Monitoring()
-    datasets: dict[str, DataCard] = {}
+    # Where each dataset lives, and its data card; a bundled dataset may go unlisted.
+    datasets: dict[str, DatasetEntry] = {}
     models: list[ModelSpec]
 
     @model_validator(mode="after")
-    def _unique_names(self) -> ModelsConfig:
+    def _consistent(self) -> ModelsConfig:
         names = [spec.name for spec in self.models]
         if len(names) != len(set(names)):
             raise ValueError(f"model names must be unique: {names}")
-        unknown = sorted(set(self.datasets) - set(CATALOGUE))
-        if unknown:
-            raise ValueError(f"data cards for unknown datasets: {unknown}")
+        for spec in self.models:
+            if spec.dataset not in self.datasets and spec.dataset not in BUNDLED:
+                raise ValueError(
+                    f"model {spec.name}: dataset {spec.dataset} is not under `datasets`; "
+                    f"add it there with its source (e.g. source: data/{spec.dataset}.parquet)"
+                )
+            bundled = self.source(spec).bundled
+            if bundled and BUNDLED[bundled][1] != spec.task:
+                raise ValueError(f"model {spec.name}: {bundled} is for {BUNDLED[bundled][1]}")
         return self
+
+    def source(self, spec: ModelSpec) -> DatasetEntry:
+        """The entry of the model's dataset: where its rows come from, and its data card."""
+        return self.datasets.get(spec.dataset) or entry_for(spec.dataset)
+
+    def load(self, spec: ModelSpec) -> Dataset:
+        """The model's training rows, checked against its target and features."""
+        return load(spec.dataset, self.source(spec), spec.task, spec.target, spec.features)
 
     def personal_fields(self, spec: ModelSpec) -> frozenset[str]:
         """The model's features that its dataset's card declares personal."""
-        card = self.datasets.get(spec.dataset)
-        return frozenset(card.personal_fields) & set(spec.features) if card else frozenset()
+        return frozenset(self.source(spec).personal_fields) & set(spec.features)
 
     def get(self, name: str) -> ModelSpec:
         for spec in self.models:

@@ -15,6 +15,7 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from .. import project
+from ..datasets import DataError
 from ..models_config import ModelsConfig, ModelSpec, load_config
 from ..monitoring.config import MonitoringSettings
 from ..monitoring.prediction_log import subject_hash
@@ -148,7 +149,11 @@ def run(args: argparse.Namespace, config: ModelsConfig) -> int:
         print("\n".join(f"- {problem}" for problem in problems) or "ok")
         return 1 if problems else 0
     if args.command == "data-card":
-        print(data_card(args.dataset, config), end="")
+        try:
+            print(data_card(args.dataset, config), end="")
+        except DataError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         return 0
     if args.command in ("retention", "erase"):
         return retention(args, config)
@@ -198,8 +203,8 @@ def retention(args: argparse.Namespace, config: ModelsConfig) -> int:
     today = datetime.now(UTC).date()
     for spec in config.models:
         card = config.datasets.get(spec.dataset)
-        if card is None:
-            print(f"{spec.name}: no data card, so no retention period; nothing removed")
+        if card is None or card.retention_days is None:
+            print(f"{spec.name}: its data card gives no retention period; nothing removed")
             continue
         days = expired_days(settings.prediction_log_dir, spec.name, card.retention_days, today)
         count = expire(days, args.apply)

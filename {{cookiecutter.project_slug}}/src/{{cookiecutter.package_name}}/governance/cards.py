@@ -12,7 +12,7 @@ import re
 from importlib import resources
 from typing import Any
 
-import numpy as np
+import pandas as pd
 
 from .. import datasets
 from ..models_config import ModelsConfig, ModelSpec
@@ -57,12 +57,20 @@ def card_problems(model: str, cards: dict[str, dict[str, str]]) -> list[str]:
 
 
 def data_card_problems(spec: ModelSpec, config: ModelsConfig) -> list[str]:
+    """What the data card of the model's dataset lacks, one line each."""
     if spec.dataset not in config.datasets:
         return [f"models.yaml has no data card for dataset {spec.dataset} (under `datasets`)"]
     card = config.datasets[spec.dataset]
-    features = datasets.load(spec.dataset).features
-    unknown = sorted(set(card.personal_fields) - set(features))
-    return [f"the data card of {spec.dataset} names unknown fields: {unknown}"] if unknown else []
+    problems = [f"the data card of {spec.dataset} has no `{gap}`" for gap in card.card_gaps()]
+    if card.personal_fields:
+        try:
+            present = datasets.read(card, card.personal_fields).columns
+        except datasets.DataError as error:
+            return [*problems, f"the data of {spec.dataset} cannot be read: {error}"]
+        unknown = sorted(set(card.personal_fields) - set(present))
+        if unknown:
+            problems.append(f"the data card of {spec.dataset} names unknown fields: {unknown}")
+    return problems
 
 
 def model_card(
@@ -104,36 +112,51 @@ def model_card(
 
 
 def data_card(name: str, config: ModelsConfig) -> str:
-    """A dataset's card, in Markdown, with the schema read from the data."""
+    """A dataset's card, in Markdown, with the schema of the columns its models use (and its
+    personal fields) read from the data."""
     card = config.datasets[name]
-    data = datasets.load(name)
+    targets = {spec.target for spec in config.models if spec.dataset == name}
+    used = [column for spec in config.models if spec.dataset == name
+            for column in (*spec.features, spec.target)]  # fmt: skip
+    columns = list(dict.fromkeys([*used, *card.personal_fields]))
+    frame = datasets.read(card, columns)
     lines = [
         f"# Data card: {name}",
         "",
-        card.description,
+        card.description or "(no description)",
         "",
         "| | |",
         "| --- | --- |",
-        f"| source | {card.source} |",
-        f"| legal basis | {card.legal_basis} |",
-        f"| retention of prediction records | {card.retention_days} days |",
-        f"| rows | {len(data.y)} |",
-        f"| data hash | `{data.data_hash}` |",
+        f"| source | {card.label} |",
+        f"| provenance | {card.provenance or '(not given)'} |",
+        f"| legal basis | {card.legal_basis or '(not given)'} |",
+        f"| retention of prediction records | {_retention(card.retention_days)} |",
+        f"| rows | {len(frame)} |",
         "",
         "## Schema",
         "",
         "| field | type | min | max | personal |",
         "| --- | --- | ---: | ---: | --- |",
     ]
-    for index, feature in enumerate(data.features):
-        column = data.x[:, index]
-        personal = "yes" if feature in card.personal_fields else "no"
-        lines.append(
-            f"| {feature} | number | {np.min(column):.4g} | {np.max(column):.4g} | {personal} |"
-        )
-    kind = f"one of {', '.join(data.classes)}" if data.classes else "number"
-    lines.append(f"| {data.target} (target) | {kind} | | | no |")
+    for column in columns:
+        personal = "yes" if column in card.personal_fields else "no"
+        role = " (target)" if column in targets else ""
+        if column not in frame.columns:
+            lines.append(f"| {column}{role} | missing from the data | | | {personal} |")
+            continue
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            low, high = f"{values.min():.4g}", f"{values.max():.4g}"
+            lines.append(f"| {column}{role} | number | {low} | {high} | {personal} |")
+        else:
+            kinds = sorted(str(value) for value in values.dropna().unique())
+            shown = ", ".join(kinds[:10]) + (", ..." if len(kinds) > 10 else "")
+            lines.append(f"| {column}{role} | one of {shown} | | | {personal} |")
     return "\n".join(lines) + "\n"
+
+
+def _retention(days: int | None) -> str:
+    return f"{days} days" if days is not None else "(not given)"
 
 
 def _who(registry: dict[str, str], action: str) -> str:

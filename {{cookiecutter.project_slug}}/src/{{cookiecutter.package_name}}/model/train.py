@@ -1,7 +1,7 @@
-"""Reproducible training: `python -m <package>.model.train`.
+"""Reproducible training: `python -m <package>.model.train`, as `models.yaml` configures it.
 
-The same dataset, parameters and library versions always give the same version name and
-the same metrics, so an artifact can be recreated from its metadata.
+The same data, parameters and library versions always give the same version name and the
+same metrics, so an artifact can be recreated from its metadata.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import hashlib
 import json
 import logging
 import shutil
+import sys
 import uuid
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import metadata as package_metadata
 from pathlib import Path
@@ -27,31 +27,20 @@ from sklearn.preprocessing import StandardScaler
 
 from .. import datasets
 from .artifact import LATEST_FILE, METADATA_FILE, MODEL_FILE, ModelSettings, sha256_file
+from .config import ModelConfig, load_config
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Everything that decides the model; recorded in the artifact's metadata."""
-
-    dataset: str = "iris"
-    test_size: float = 0.25
-    seed: int = 42
-    regularization: float = 1.0
-    max_iter: int = 1000
-
-
-def fit(config: TrainingConfig, data: datasets.Dataset) -> tuple[Pipeline, dict[str, float]]:
+def fit(config: ModelConfig, data: datasets.Dataset) -> tuple[Pipeline, dict[str, float]]:
     """Fit on a deterministic, stratified split; return the model and its test metrics."""
+    seed, params = config.training.seed, config.model
     x_train, x_test, y_train, y_test = train_test_split(
-        data.x, data.y, test_size=config.test_size, random_state=config.seed, stratify=data.y
+        data.x, data.y, test_size=config.training.test_size, random_state=seed, stratify=data.y
     )
     model = make_pipeline(
         StandardScaler(),
-        LogisticRegression(
-            C=config.regularization, max_iter=config.max_iter, random_state=config.seed
-        ),
+        LogisticRegression(C=params.regularization, max_iter=params.max_iter, random_state=seed),
     )
     model.fit(x_train, y_train)
     predicted = model.predict(x_test)
@@ -62,15 +51,21 @@ def fit(config: TrainingConfig, data: datasets.Dataset) -> tuple[Pipeline, dict[
     return model, metrics
 
 
-def version_name(config: TrainingConfig, data_hash: str) -> str:
+def parameters(config: ModelConfig) -> dict[str, object]:
+    """What decides the model besides its data, as recorded in the artifact."""
+    return {**config.model.model_dump(), **config.training.model_dump()}
+
+
+def version_name(config: ModelConfig, data_hash: str) -> str:
     """Named after what decides the model, so retraining the same inputs names the same version."""
-    inputs = json.dumps([asdict(config), data_hash, sklearn.__version__], sort_keys=True)
-    return f"{config.dataset}-{hashlib.sha256(inputs.encode()).hexdigest()[:12]}"
+    inputs = json.dumps([parameters(config), data_hash, sklearn.__version__], sort_keys=True)
+    return f"{config.model.dataset}-{hashlib.sha256(inputs.encode()).hexdigest()[:12]}"
 
 
-def train(config: TrainingConfig, models_dir: Path) -> Path:
-    """Train, write the versioned artifact and point `LATEST` at it; return its folder."""
-    data = datasets.load(config.dataset)
+def train(config: ModelConfig, models_dir: Path, data: datasets.Dataset | None = None) -> Path:
+    """Train, write the versioned artifact and point `LATEST` at it; return its folder.
+    `data` is the loaded rows, by default loaded as the configuration says."""
+    data = data if data is not None else config.load()
     model, metrics = fit(config, data)
     version = version_name(config, data.data_hash)
     folder = models_dir / version
@@ -85,12 +80,14 @@ def train(config: TrainingConfig, models_dir: Path) -> Path:
         meta = {
             "version": version,
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "dataset": config.dataset,
+            "dataset": config.model.dataset,
+            "source": data.source,
             "data_hash": data.data_hash,
-            "rows": int(data.x.shape[0]),
+            "rows": data.rows,
+            "target": data.target,
             "features": list(data.features),
             "classes": list(data.classes),
-            "params": asdict(config),
+            "params": parameters(config),
             "metrics": metrics,
             "packages": {
                 name: package_metadata.version(name) for name in ("scikit-learn", "numpy")
@@ -108,20 +105,21 @@ def train(config: TrainingConfig, models_dir: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    defaults = TrainingConfig()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    classification = sorted(
-        name for name, (_, task, _) in datasets.CATALOGUE.items() if task == "classification"
-    )
-    parser.add_argument("--dataset", default=defaults.dataset, choices=classification)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--regularization", type=float, default=defaults.regularization)
+    parser.add_argument("--config", type=Path, help="models.yaml (default: APP_MODELS_CONFIG)")
+    parser.add_argument("--seed", type=int, help="override the configured seed")
     parser.add_argument("--output", type=Path, default=ModelSettings().model_dir)
     args = parser.parse_args(argv)
-    config = TrainingConfig(
-        dataset=args.dataset, seed=args.seed, regularization=args.regularization
-    )
-    folder = train(config, args.output)
+    config = load_config(args.config)
+    if args.seed is not None:
+        config = config.model_copy(update={"training": config.training.model_copy(
+            update={"seed": args.seed})})  # fmt: skip
+    try:
+        data = config.load()
+    except datasets.DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
+    folder = train(config, args.output, data)
     print(json.dumps(json.loads((folder / METADATA_FILE).read_text(encoding="utf-8")), indent=2))
 
 

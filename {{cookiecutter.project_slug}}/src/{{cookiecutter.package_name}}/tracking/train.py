@@ -128,17 +128,25 @@ def slices_of(spec: ModelSpec, fitted: Fitted) -> dict[str, Any] | None:
     )
 
 
-def train(spec: ModelSpec, training: Training, personal: Collection[str] = ()) -> str:
+def train(
+    spec: ModelSpec,
+    training: Training,
+    personal: Collection[str] = (),
+    data: datasets.Dataset | None = None,
+) -> str:
     """Train one model, record the run, register a version; return the version number.
-    `personal` features stay out of the recorded reference snapshot."""
+    `data` is the model's loaded rows, by default loaded as `models.yaml` says; `personal`
+    features stay out of the recorded reference snapshot."""
     client = connect()
-    data = datasets.load(spec.dataset).select(spec.features)
+    if data is None:
+        data = load_config().load(spec)
     fitted = fit(spec, training, data)
     model, x_train = fitted.model, fitted.x_train
     slices = slices_of(spec, fitted)
     tags = {
         "data_hash": data.data_hash,
         "dataset": spec.dataset,
+        "data_source": data.source,
         "code_version": code_version(),
         "owner": spec.owner,
         "task": spec.task,
@@ -154,8 +162,8 @@ def train(spec: ModelSpec, training: Training, personal: Collection[str] = ()) -
             mlflow.log_dict(slices, SLICES_ARTIFACT)
         mlflow.set_tags(tags)
         mlflow.log_dict(
-            {"dataset": spec.dataset, "data_hash": data.data_hash, "rows": len(data.y),
-             "features": list(data.features), "target": data.target},
+            {"dataset": spec.dataset, "source": data.source, "data_hash": data.data_hash,
+             "rows": data.rows, "features": list(data.features), "target": data.target},
             "data_snapshot.json",
         )  # fmt: skip
         predicted = model.predict(x_train)
@@ -192,8 +200,16 @@ def main(argv: list[str] | None = None, registered: Registered | None = None) ->
         # A version trained around governance would have no training entry in the audit log.
         parser.exit(2, f"error: use `python -m {PACKAGE}.governance train`\n")
     specs = [config.get(args.model)] if args.model else config.models
+    # Every model's data first: a source that fails stops training before any run starts.
+    loaded = {}
     for spec in specs:
-        version = train(spec, config.training, config.personal_fields(spec))
+        try:
+            loaded[spec.name] = config.load(spec)
+        except datasets.DataError as error:
+            parser.exit(1, f"error: model {spec.name}: {error}\n")
+    for spec in specs:
+        personal = config.personal_fields(spec)
+        version = train(spec, config.training, personal, loaded[spec.name])
         print(f"{spec.name}: registered version {version} as {CHALLENGER}")
         if registered is not None:
             registered(spec.name, version)
