@@ -40,7 +40,7 @@ $(WHEELHOUSE)/.locked: $(BIN)/.complete $(wildcard templates/locks/*.uv.lock)
 
 install: $(BIN)/.complete $(WHEELHOUSE)/.locked ## Create .venv with the test tools (downloads once)
 
-locks: install ## Lock generated projects' dependencies again (UPGRADE=1: the newest versions)
+locks: $(BIN)/.complete ## Lock generated projects' dependencies again (UPGRADE=1: the newest versions)
 	$(BIN)/python tests/locks.py refresh $(if $(UPGRADE),--upgrade)
 
 # Debian's Python with venv and the CA bundle, `python` on PATH as in the official images.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,10 +20,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+import sqlalchemy
 import yaml
 
 from locks import UV, UV_CACHE
+from postgres import Server, postgres_server
 from profiles import CHECKED_PROFILES, LEAN, NO_MODEL, TEMPLATE, Profile
 
 GOVERNED = Profile(5, True, "ml-team")
@@ -181,14 +186,14 @@ def test_suite_environment_holds_every_generated_dependency(bake, profile):
 
 
 @contextlib.contextmanager
-def mlflow_server(folder: Path) -> Iterator[str]:
-    """A real `mlflow server` on 127.0.0.1 storing under folder; yields its URL."""
+def mlflow_server(folder: Path, backend: str) -> Iterator[str]:
+    """A real `mlflow server` on 127.0.0.1 with its runs in `backend` and its artifacts
+    under folder; yields its URL."""
     port = free_port()
     tracking = f"http://127.0.0.1:{port}"
     server = serve(
         [str(SHARED_VENV / "bin" / "mlflow"), "server", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1",
-         "--backend-store-uri", f"sqlite:///{folder / 'server.db'}",
+         "--port", str(port), "--workers", "1", "--backend-store-uri", backend,
          "--artifacts-destination", str(folder / "artifacts")],
         folder, {"MLFLOW_DISABLE_TELEMETRY": "true"},
     )  # fmt: skip
@@ -197,6 +202,53 @@ def mlflow_server(folder: Path) -> Iterator[str]:
         yield tracking
     finally:
         stop(server)
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Server]:
+    with postgres_server() as server:
+        yield server
+
+
+def export_bundled(project: Path, package: str, name: str) -> pd.DataFrame:
+    """A bundled dataset as a team would hand it over: plain columns, labels as text."""
+    code = f"from {package}.datasets import bundled_frame; print(bundled_frame({name!r}).to_json())"
+    done = subprocess.run([str(SHARED_VENV / "bin" / "python"), "-c", code], cwd=project,
+                          env={**os.environ, "PYTHONPATH": "src"}, capture_output=True,
+                          text=True, check=True, timeout=120)  # fmt: skip
+    return pd.read_json(io.StringIO(done.stdout)).sort_index()
+
+
+def train_on_every_kind_of_source(project: Path, package: str, database: str) -> list[str]:
+    """Point the models at the project's own data, one model per kind of source: a CSV
+    file, a Parquet file, a file:// URL and a PostgreSQL table; returns the model names."""
+    flowers, patients = (export_bundled(project, package, name) for name in ("iris", "diabetes"))
+    (project / "data").mkdir()
+    flowers.to_csv(project / "data" / "flowers.csv", index=False)
+    flowers.to_parquet(project / "data" / "flowers.parquet")
+    elsewhere = project.parent / "exports" / "flowers.csv"
+    elsewhere.parent.mkdir()
+    flowers.to_csv(elsewhere, index=False)
+    engine = sqlalchemy.create_engine(database)
+    patients.to_sql("patients", engine, index=False)
+    engine.dispose()
+    path = project / "src" / package / "models.yaml"
+    config = yaml.safe_load(path.read_text())
+    config["datasets"] = {
+        "flowers": {"source": "data/flowers.csv", "provenance": "exported by the test"},
+        "flowers-columnar": {"source": "data/flowers.parquet"},
+        "flowers-elsewhere": {"source": elsewhere.as_uri()},
+        "patients": {"source": {"sql": {"url_env": "PATIENTS_DB_URL", "table": "patients"}}},
+    }
+    iris, diabetes = config["models"]
+    config["models"] = [
+        {**iris, "dataset": "flowers"},
+        {**iris, "name": "iris-columnar", "dataset": "flowers-columnar"},
+        {**iris, "name": "iris-elsewhere", "dataset": "flowers-elsewhere"},
+        {**diabetes, "dataset": "patients"},
+    ]
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return [model["name"] for model in config["models"]]
 
 
 def train_and_promote(project: Path, profile: Profile, env: dict) -> None:
@@ -222,31 +274,97 @@ def train_and_promote(project: Path, profile: Profile, env: dict) -> None:
 
 
 @pytest.mark.heavy
-def test_mlops_project_trains_promotes_and_serves_through_a_real_mlflow_server(
-    working_copy, tmp_path
+def test_mlops_project_on_its_own_data_through_a_real_mlflow_server_on_postgresql(
+    working_copy, tmp_path, postgres
 ):
-    """Tracking, registry and serving against `mlflow server` over HTTP, not the local file."""
+    """Train, promote, serve, predict and check drift, with each kind of data source, and
+    tracking and the registry in `mlflow server` backed by PostgreSQL, as teams run it."""
     profile = Profile(2, False, "ml-team")
     project = working_copy(profile)
+    models = train_on_every_kind_of_source(
+        project, profile.package, postgres.create_database("patients")
+    )
     service_port = free_port()
     python = str(SHARED_VENV / "bin" / "python")
 
-    with mlflow_server(tmp_path) as tracking:
+    with mlflow_server(tmp_path, postgres.create_database("mlflow")) as tracking:
         env = {"MLFLOW_TRACKING_URI": tracking, "MLFLOW_DISABLE_TELEMETRY": "true",
-               "PYTHONPATH": "src"}  # fmt: skip
+               "PYTHONPATH": "src", "PATIENTS_DB_URL": postgres.url("patients")}  # fmt: skip
         train_and_promote(project, profile, env)
         service = serve([python, "-m", profile.package], project,
                         {**env, "APP_PORT": str(service_port)})  # fmt: skip
         try:
             wait_until_ready(f"http://127.0.0.1:{service_port}/readyz", service)
-            models = get(f"http://127.0.0.1:{service_port}/v1/models")[1]
-            assert len(models) == 2
-            for model in models:
+            served = get(f"http://127.0.0.1:{service_port}/v1/models")[1]
+            assert sorted(model["name"] for model in served) == sorted(models)
+            for model in served:
+                rows = export_bundled(
+                    project, profile.package, "diabetes" if "diabetes" in model["name"] else "iris"
+                )
+                instances = rows[model["features"]].sample(150, replace=True, random_state=1)
                 url = f"http://127.0.0.1:{service_port}/v1/models/{model['name']}/predict"
-                status, body = get(url, {"instances": [dict.fromkeys(model["features"], 0.5)]})
+                status, body = get(url, {"instances": instances.to_dict("records")})
                 assert status == 200, body
         finally:
             stop(service)
+        drift = subprocess.run(
+            [python, "-m", f"{profile.package}.monitoring", "drift"], cwd=project,
+            env={**os.environ, **env}, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
 
+    assert drift.returncode == 0, drift.stdout + drift.stderr
+    assert all(name in drift.stdout for name in models)
     assert not (project / "mlflow.db").exists()  # everything went through the server
     assert any((tmp_path / "artifacts").rglob("MLmodel"))
+
+
+@pytest.mark.heavy
+def test_database_problems_stop_training_with_one_line_naming_the_source(working_copy, postgres):
+    """The lean project's `make train` from a real PostgreSQL: it trains, and each way the
+    database can be wrong is one line and an exit status, with no artifact written."""
+    project = working_copy(LEAN)
+    database = postgres.create_database("flowers")
+    engine = sqlalchemy.create_engine(database)
+    flowers = export_bundled(project, LEAN.package, "iris")
+    flowers.to_sql("flowers", engine, index=False)
+    engine.dispose()
+    path = project / "src" / LEAN.package / "models.yaml"
+    config = yaml.safe_load(path.read_text())
+    query = "select * from flowers where sepal_length_cm > 4.5"
+    config["datasets"] = {"flowers": {"source": {"sql": {"url_env": "FLOWERS_DB_URL",
+                                                          "query": query}}}}  # fmt: skip
+    config["model"]["dataset"] = "flowers"
+    path.write_text(yaml.safe_dump(config))
+    closed = free_port()
+
+    def train(url: str | None, query: str = query) -> subprocess.CompletedProcess:
+        config["datasets"]["flowers"]["source"]["sql"]["query"] = query
+        path.write_text(yaml.safe_dump(config))
+        env = {**os.environ, "PYTHONPATH": "src", "APP_MODEL_DIR": "models"}
+        env.pop("FLOWERS_DB_URL", None)
+        env |= {"FLOWERS_DB_URL": url} if url else {}
+        return subprocess.run(
+            [str(SHARED_VENV / "bin" / "python"), "-m", f"{LEAN.package}.model.train"],
+            cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    trained = train(database)
+    assert trained.returncode == 0, trained.stderr
+    # The query's rows, not the table's.
+    assert json.loads(trained.stdout)["rows"] == (flowers["sepal_length_cm"] > 4.5).sum() < 150
+    shutil.rmtree(project / "models")
+    problems = {
+        "FLOWERS_DB_URL is not set": train(None),
+        'password authentication failed for user "postgres"': train(
+            postgres.url("flowers", password="wrong")
+        ),
+        "Connection refused": train(database.replace(str(postgres.port), str(closed))),
+        'relation "trees" does not exist': train(database, "select * from trees"),
+        "no rows; point the source": train(database, "select * from flowers where false"),
+    }
+    for expected, done in problems.items():
+        assert done.returncode == 1 and expected in done.stderr, done.stderr
+        [line] = done.stderr.splitlines()
+        assert line.startswith("error: dataset flowers (sql query at $FLOWERS_DB_URL): ")
+        assert "wrong" not in line and "suite-password" not in line
+    assert not (project / "models").exists()

@@ -90,7 +90,7 @@ def problem(source, features=FEATURES, target="species"):
 
 
 def test_a_missing_file_says_where_it_was_looked_for():
-    assert "missing.csv: no such file (relative to" in problem("missing.csv")
+    assert "(missing.csv): no such file (relative to" in problem("missing.csv")
 
 
 def test_a_file_that_is_not_what_it_says_is_named(tmp_path):
@@ -104,7 +104,7 @@ def test_a_missing_column_is_named_with_the_columns_there_are(frame):
 
     message = problem("iris.csv")
 
-    assert "has no column petal_width_cm; its columns: sepal_length_cm" in message
+    assert "): no column petal_width_cm; its columns: sepal_length_cm" in message
 
 
 def test_missing_values_in_the_target_or_a_feature_are_counted(frame):
@@ -127,8 +127,8 @@ def test_an_empty_table_or_query_result_has_no_rows(database):
     empty = {"sql": {"url_env": "FLOWERS_DB_URL", "table": "no_flowers"}}
     none = {"sql": {"url_env": "FLOWERS_DB_URL", "query": "select * from flowers where 0"}}
 
-    assert "has no rows" in problem(empty)
-    assert "has no rows" in problem(none)
+    assert "): no rows; point the source" in problem(empty)
+    assert "): no rows; point the source" in problem(none)
 
 
 def test_database_problems_name_the_variable_never_its_value(database, monkeypatch):

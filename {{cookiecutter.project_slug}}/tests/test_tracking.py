@@ -89,7 +89,7 @@ def test_bad_data_stops_training_before_any_run_with_one_line(tmp_path, monkeypa
 
     assert stopped.value.code == 1
     assert capsys.readouterr().err == (
-        "error: model house-price: dataset houses (houses.parquet) has no column price; "
+        "error: model house-price: dataset houses (houses.parquet): no column price; "
         "its columns: rooms, area\n"
     )
     assert connect().search_experiments(filter_string="name = 'house-price'") == []

@@ -102,7 +102,7 @@ def test_bad_data_stops_training_with_one_line_and_no_artifact(tmp_path, capsys)
     assert stopped.value.code == 1
     where = f"relative to {tmp_path}"
     assert capsys.readouterr().err.splitlines() == [
-        f"error: dataset loans: loans.csv: no such file ({where}); fix the path or URL"
+        f"error: dataset loans (loans.csv): no such file ({where}); fix the path or URL"
     ]
     assert not (tmp_path / "models").exists()
 

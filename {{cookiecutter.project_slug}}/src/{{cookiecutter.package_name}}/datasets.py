@@ -36,7 +36,12 @@ CONNECT_TIMEOUT_SECONDS = 10
 
 
 class DataError(Exception):
-    """Data that cannot be used as configured; the message is one line saying what to fix."""
+    """Data that cannot be used as configured: where (the source), and one line saying what
+    is wrong and how to fix it."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where, self.problem = where, problem
 
 
 class Strict(BaseModel):
@@ -141,31 +146,32 @@ def load(name: str, entry: DatasetEntry, task: str, target: str, features: list[
     """The rows of `features` and `target`, checked: every column present, the features
     numeric and complete, the target complete, at least one row."""
     columns = [*features, target]
+    where = f"dataset {name} ({entry.label})"
     try:
         frame = read(entry, columns)
     except DataError as error:
-        raise DataError(f"dataset {name}: {error}") from None
-    where = f"dataset {name} ({entry.label})"
+        raise DataError(where, error.problem) from None
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         others = ", ".join(str(column) for column in frame.columns[:12]) or "none"
-        raise DataError(f"{where} has no column {', '.join(missing)}; its columns: {others}")
+        raise DataError(where, f"no column {', '.join(missing)}; its columns: {others}")
     if frame.empty:
-        raise DataError(f"{where} has no rows; point the source at data to train on")
+        raise DataError(where, "no rows; point the source at data to train on")
     for column in columns:
         gaps = int(frame[column].isna().sum())
         if gaps:
             role = "target" if column == target else "feature"
             raise DataError(
-                f"{where}: {role} {column} has {gaps} missing values; "
-                "fill or drop those rows in the source"
+                where,
+                f"{role} {column} has {gaps} missing values; fill or drop those rows in the source",
             )
     for feature in features:
         column = frame[feature]
         if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             raise DataError(
-                f"{where}: feature {feature} is {column.dtype}, not numeric; "
-                "encode it as numbers in the source or leave it out of `features`"
+                where,
+                f"feature {feature} is {column.dtype}, not numeric; "
+                "encode it as numbers in the source or leave it out of `features`",
             )
     classes: tuple[str, ...] = ()
     labels = frame[target]
@@ -176,7 +182,7 @@ def load(name: str, entry: DatasetEntry, task: str, target: str, features: list[
     elif pd.api.types.is_numeric_dtype(labels):
         y = labels.to_numpy(dtype=float)
     else:
-        raise DataError(f"{where}: target {target} is {labels.dtype}, not numeric, for regression")
+        raise DataError(where, f"target {target} is {labels.dtype}, not numeric, for regression")
     x = frame[features].to_numpy(dtype=float)
     return Dataset(name, entry.label, target, tuple(features), classes, x, y)
 
@@ -221,27 +227,29 @@ def _read_file(location: str, columns: list[str]) -> pd.DataFrame:
             present = [name for name in header if name in wanted]
             return pd.read_csv(handle, usecols=present, engine="pyarrow")
     except FileNotFoundError:
-        where = f" (relative to {os.getcwd()})" if "://" not in location else ""
-        raise DataError(f"{location}: no such file{where}; fix the path or URL") from None
+        hint = f" (relative to {os.getcwd()})" if "://" not in location else ""
+        raise DataError(location, f"no such file{hint}; fix the path or URL") from None
     except (ImportError, ValueError) as error:
         if "protocol" in str(error).lower() or isinstance(error, ImportError):
             raise DataError(
-                f"{location}: {_first_line(error)}; install the project's extra for this "
-                "storage (s3, gcs or azure), e.g. pip install '.[s3]'"
+                location,
+                f"{_first_line(error)}; install the project's extra for this "
+                "storage (s3, gcs or azure), e.g. pip install '.[s3]'",
             ) from None
-        raise DataError(f"{location}: not a readable file ({_first_line(error)})") from None
+        raise DataError(location, f"not a readable file ({_first_line(error)})") from None
     except (pyarrow.ArrowException, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DataError(f"{location}: not a readable file ({_first_line(error)})") from None
+        raise DataError(location, f"not a readable file ({_first_line(error)})") from None
     except OSError as error:
-        raise DataError(f"{location}: cannot be read ({_first_line(error)})") from None
+        raise DataError(location, f"cannot be read ({_first_line(error)})") from None
 
 
 def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
     url = os.environ.get(sql.url_env)
     if not url:
         raise DataError(
-            f"{label}: the environment variable {sql.url_env} is not set; "
-            f"set it to a SQLAlchemy URL such as {SQL_EXAMPLE}"
+            label,
+            f"the environment variable {sql.url_env} is not set; "
+            f"set it to a SQLAlchemy URL such as {SQL_EXAMPLE}",
         )
     try:
         parsed = sqlalchemy.make_url(url)
@@ -251,25 +259,26 @@ def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
         )
     except (sqlalchemy.exc.NoSuchModuleError, ImportError) as error:  # before ArgumentError
         raise DataError(
-            f"{label}: no driver for the URL in {sql.url_env} ({_first_line(error)}); "
-            "for PostgreSQL install the project's postgres extra"
+            label,
+            f"no driver for the URL in {sql.url_env} ({_first_line(error)}); "
+            "for PostgreSQL install the project's postgres extra",
         ) from None
     except sqlalchemy.exc.ArgumentError:
         # Never quote the value: it holds the credentials.
         raise DataError(
-            f"{label}: {sql.url_env} does not hold a SQLAlchemy URL (like {SQL_EXAMPLE})"
+            label, f"{sql.url_env} does not hold a SQLAlchemy URL (like {SQL_EXAMPLE})"
         ) from None
     try:
         with engine.connect() as connection:
             return pd.read_sql_query(_statement(sql, columns, connection), connection)
     except sqlalchemy.exc.NoSuchTableError:
-        raise DataError(f"{label}: the database has no table {sql.table}") from None
+        raise DataError(label, f"the database has no table {sql.table}") from None
     except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as error:
         # pandas wraps the database's error, which SQLAlchemy wraps in turn; the driver's own
         # message says what is wrong without the statement around it.
         cause = error.__cause__ if isinstance(error, pd.errors.DatabaseError) else error
         cause = getattr(cause, "orig", None) or cause or error
-        raise DataError(f"{label}: {_first_line(cause)}") from None
+        raise DataError(label, _first_line(cause)) from None
     finally:
         engine.dispose()
 
