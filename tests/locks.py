@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "hooks")]
@@ -30,9 +29,6 @@ REPRESENTATIVES = {
     "lean-model": LEAN,
     "mlops": Profile(2, False, "ml-team"),
 }
-# The extras the suite installs from the wheelhouse: the rest (object-store drivers) are
-# locked but never downloaded.
-SUITE_EXTRAS = ("dev", "server", "postgres")
 SLUG_FIELD = "{{ cookiecutter.project_slug }}"
 CACHE = TEMPLATE / ".cache"
 WHEELHOUSE = CACHE / "wheelhouse"
@@ -91,11 +87,8 @@ def download() -> None:
         for name, profile in REPRESENTATIVES.items():
             project = bake(profile, Path(folder))
             requirements = Path(folder) / f"{name}.txt"
-            declared = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-            extras = [e for e in SUITE_EXTRAS if e in declared.get("optional-dependencies", {})]
-            export = ("export", "--frozen", "--no-emit-project", "--quiet")
-            options = [option for extra in extras for option in ("--extra", extra)]
-            uv(project, *export, *options, "--output-file", str(requirements))
+            export = ("export", "--frozen", "--all-extras", "--no-emit-project", "--quiet")
+            uv(project, *export, "--output-file", str(requirements))
             pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "on"]
             subprocess.run([*pip, "--dest", str(WHEELHOUSE), "-r", str(requirements)], check=True)
             if profile == LEAN:

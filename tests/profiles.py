@@ -201,7 +201,9 @@ src/{package}/tracking/__init__.py
 src/{package}/tracking/reference.py
 src/{package}/tracking/slices.py
 src/{package}/tracking/store.py
+src/{package}/tracking/reproduce.py
 src/{package}/tracking/train.py
+src/{package}/tracking/training_data.py
 tests/mlops_helpers.py
 tests/test_datasets.py
 tests/test_drift.py
@@ -210,6 +212,7 @@ tests/test_models_api.py
 tests/test_monitoring_api.py
 tests/test_prediction_log.py
 tests/test_registry.py
+tests/test_reproduce.py
 tests/test_retrain.py
 tests/test_tracking.py
 """,

@@ -186,9 +186,10 @@ def test_suite_environment_holds_every_generated_dependency(bake, profile):
 
 
 @contextlib.contextmanager
-def mlflow_server(folder: Path, backend: str) -> Iterator[str]:
-    """A real `mlflow server` on 127.0.0.1 with its runs in `backend` and its artifacts
-    under folder; yields its URL."""
+def mlflow_server(folder: Path, backend: str | None = None) -> Iterator[str]:
+    """A real `mlflow server` on 127.0.0.1 with its runs in `backend` (by default SQLite)
+    and its artifacts under folder; yields its URL."""
+    backend = backend or f"sqlite:///{folder / 'server.db'}"
     port = free_port()
     tracking = f"http://127.0.0.1:{port}"
     server = serve(

@@ -5,6 +5,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import mlflow
 import yaml
 
 from {{ cookiecutter.package_name }}.governance import __main__ as governance_cli
@@ -15,6 +16,7 @@ from {{ cookiecutter.package_name }}.governance.retention import (
     expired_days,
 )
 from {{ cookiecutter.package_name }}.logs import REDACTED, also_redact, json_handler
+from {{ cookiecutter.package_name }}.models_config import ModelsConfig
 from {{ cookiecutter.package_name }}.monitoring.prediction_log import (
     PredictionLog,
     PredictionRecord,
@@ -23,6 +25,13 @@ from {{ cookiecutter.package_name }}.monitoring.prediction_log import (
     subject_hash,
 )
 from {{ cookiecutter.package_name }}.prediction import Prediction
+from {{ cookiecutter.package_name }}.tracking import training_data
+from {{ cookiecutter.package_name }}.tracking.store import connect
+from {{ cookiecutter.package_name }}.tracking.training_data import (
+    REMOVED,
+    SNAPSHOT_ARTIFACT,
+    SNAPSHOT_TAG,
+)
 
 from mlops_helpers import IRIS
 
@@ -87,6 +96,32 @@ def test_retention_reports_by_default_and_removes_only_when_applied(monkeypatch,
     assert event == "retention"
     assert details["records"] == 2 and details["retention_days"] == 30
     assert len(details["days"]) == 2
+
+
+def test_retention_removes_the_data_snapshots_of_runs_past_the_period(monkeypatch, capsys):
+    configure(monkeypatch)
+    client = connect()
+    experiment = client.create_experiment(IRIS.name)
+    started = int((TODAY - timedelta(days=31)).timestamp() * 1000)
+    old, recent = client.create_run(experiment, start_time=started), client.create_run(experiment)
+    config = ModelsConfig(models=[IRIS])
+    for run in (old, recent):
+        with mlflow.start_run(run_id=run.info.run_id):
+            training_data.record(IRIS, config.training, config.load(IRIS))
+
+    assert governance_cli.main(["retention"]) == 0
+    assert "would remove the data snapshots of 1 training runs older than 30 days" in (
+        capsys.readouterr().out
+    )
+    assert governance_cli.main(["retention", "--apply"]) == 0
+
+    def stored(run):
+        return [item.path for item in client.list_artifacts(run.info.run_id, "data")]
+
+    assert SNAPSHOT_ARTIFACT not in stored(old) and SNAPSHOT_ARTIFACT in stored(recent)
+    assert client.get_run(old.info.run_id).data.tags[SNAPSHOT_TAG] == REMOVED
+    [(event, details)] = audit_events()
+    assert event == "retention" and details["snapshots"] == [old.info.run_id]
 
 
 def test_expired_days_are_those_before_the_retention_period():

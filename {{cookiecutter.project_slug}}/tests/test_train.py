@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }}.datasets import bundled_frame
+from {{ cookiecutter.package_name }}.datasets import DatasetEntry, bundled_frame, load
 from {{ cookiecutter.package_name }}.model.artifact import (
     LATEST_FILE,
     METADATA_FILE,
@@ -86,6 +86,10 @@ def test_a_team_trains_on_its_own_file_by_changing_the_configuration(tmp_path):
     meta = metadata(train(load_config(tmp_path / "models.yaml"), tmp_path / "models"))
 
     assert meta["classes"] == ["no", "yes"] and meta["source"] == "loans.parquet"
+    # The snapshot beside the artifact is the rows it learned from, hashing alike.
+    snapshot = DatasetEntry(source=str(tmp_path / "models" / meta["version"] / "data.parquet"))
+    again = load("loans", snapshot, "classification", "repaid", ["income", "debt"])
+    assert again.data_hash == meta["data_hash"] and meta["snapshot"] == "data.parquet"
     assert meta["metrics"]["accuracy"] > 0.9
     model = load_latest(tmp_path / "models")
     assert model.predict_proba([{"income": 50_000, "debt": 1_400}]).shape == (1, 2)
@@ -105,6 +109,16 @@ def test_bad_data_stops_training_with_one_line_and_no_artifact(tmp_path, capsys)
         f"error: dataset loans (loans.csv): no such file ({where}); fix the path or URL"
     ]
     assert not (tmp_path / "models").exists()
+
+
+def test_data_that_may_not_be_copied_leaves_only_its_hash_beside_the_model(tmp_path):
+    hidden = SHIPPED.datasets["iris"].model_copy(update={"snapshot": "hash-only"})
+    config = SHIPPED.model_copy(update={"datasets": {"iris": hidden}})
+
+    folder = train(config, tmp_path)
+
+    assert metadata(folder)["snapshot"] == "hash-only"
+    assert not (folder / "data.parquet").exists()
 
 
 def test_a_configuration_whose_dataset_has_no_source_is_refused():

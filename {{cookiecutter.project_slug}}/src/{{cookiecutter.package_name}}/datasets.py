@@ -10,7 +10,8 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import fsspec
 import numpy as np
@@ -88,6 +89,9 @@ class DatasetEntry(Strict):
     # How long prediction records of models trained on it are kept (`make retention`).
     retention_days: int | None = Field(default=None, ge=1)
     personal_fields: list[str] = []
+    # Whether training may keep a copy of the rows it used (`parquet`), or only their hash,
+    # row count and schema (`hash-only`: data that may not be copied).
+    snapshot: Literal["parquet", "hash-only"] = "parquet"
 
     @property
     def bundled(self) -> str | None:
@@ -95,6 +99,11 @@ class DatasetEntry(Strict):
         if isinstance(self.source, str) and self.source.startswith(BUNDLED_PREFIX):
             return self.source.removeprefix(BUNDLED_PREFIX)
         return None
+
+    @property
+    def location(self) -> str | None:
+        """The path or URL of a file source."""
+        return self.source if isinstance(self.source, str) and not self.bundled else None
 
     @property
     def label(self) -> str:
@@ -126,6 +135,8 @@ class Dataset:
     classes: tuple[str, ...]  # empty for regression
     x: np.ndarray
     y: np.ndarray
+    location: str | None = None  # the path or URL, for a file source
+    copyable: bool = True  # False when its card says `snapshot: hash-only`
 
     @cached_property
     def data_hash(self) -> str:
@@ -140,6 +151,20 @@ class Dataset:
     @property
     def rows(self) -> int:
         return len(self.y)
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as one frame, the target last; a classification target holds the class
+        names in this dataset's order, so the frame loads back to the same data hash."""
+        frame = pd.DataFrame(self.x, columns=list(self.features))
+        if self.classes:
+            frame[self.target] = pd.Categorical.from_codes(self.y, categories=self.classes)
+        else:
+            frame[self.target] = self.y
+        return frame
+
+    def write_snapshot(self, path: Path) -> None:
+        """The exact rows as Parquet: what `load` reads back to this dataset."""
+        self.frame().to_parquet(path, index=False)
 
 
 def load(name: str, entry: DatasetEntry, task: str, target: str, features: list[str]) -> Dataset:
@@ -184,7 +209,8 @@ def load(name: str, entry: DatasetEntry, task: str, target: str, features: list[
     else:
         raise DataError(where, f"target {target} is {labels.dtype}, not numeric, for regression")
     x = frame[features].to_numpy(dtype=float)
-    return Dataset(name, entry.label, target, tuple(features), classes, x, y)
+    return Dataset(name, entry.label, target, tuple(features), classes, x, y,
+                   location=entry.location, copyable=entry.snapshot == "parquet")  # fmt: skip
 
 
 def read(entry: DatasetEntry, columns: list[str]) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from ..registry.promotion import CHAMPION, Outcome, Oversight, aliased, policy_p
 from ..tracking import train as training
 from ..tracking.store import connect
 from ..tracking.train import CHALLENGER, SLICES_ARTIFACT
+from ..tracking.training_data import expired_snapshots, remove_snapshot
 from .audit import AuditError
 from .cards import card_problems, data_card, data_card_problems, human_sections, model_card
 from .events import audit_log, record_training
@@ -200,7 +201,7 @@ def retention(args: argparse.Namespace, config: ModelsConfig) -> int:
             details = {"subject": subject_hash(args.subject, key), "records": count}
             log.append("erasure", who, details)
         return 0
-    today = datetime.now(UTC).date()
+    today, client = datetime.now(UTC).date(), connect()
     for spec in config.models:
         card = config.datasets.get(spec.dataset)
         if card is None or card.retention_days is None:
@@ -212,6 +213,16 @@ def retention(args: argparse.Namespace, config: ModelsConfig) -> int:
               f"{card.retention_days} days")  # fmt: skip
         if args.apply and days:
             details = {"days": [day.name for day in days], "records": count,
+                       "retention_days": card.retention_days}  # fmt: skip
+            log.append("retention", who, details, model=spec.name)
+        # The same period holds for the copies of the training rows that runs stored.
+        runs = expired_snapshots(client, spec.name, card.retention_days, datetime.now(UTC))
+        print(f"{spec.name}: {done} the data snapshots of {len(runs)} training runs older "
+              f"than {card.retention_days} days")  # fmt: skip
+        if args.apply and runs:
+            for run in runs:
+                remove_snapshot(client, run)
+            details = {"snapshots": [run.info.run_id for run in runs],
                        "retention_days": card.retention_days}  # fmt: skip
             log.append("retention", who, details, model=spec.name)
     return 0

@@ -87,7 +87,8 @@ def model_card(
         "| --- | --- |",
         f"| owner | {lineage['owner']} |",
         f"| trained | {lineage['trained_at']} by {lineage['trained_by']} |",
-        f"| dataset | {lineage['dataset']}, data hash `{lineage['data_hash']}` |",
+        f"| dataset | {lineage['dataset']} from {lineage['data_source']}, data hash "
+        f"`{lineage['data_hash']}`, snapshot {lineage['data_snapshot']} |",
         f"| code version | `{lineage['code_version']}` |",
         f"| parameters | {params} |",
         f"| test metrics | {metrics} |",

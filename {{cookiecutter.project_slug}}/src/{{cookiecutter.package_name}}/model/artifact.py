@@ -3,7 +3,8 @@
 artifacts/model/
   LATEST                  name of the version the service loads
   <version>/model.joblib  the fitted estimator
-  <version>/metadata.json data hash, parameters, metrics, features, checksum
+  <version>/metadata.json data source and hash, parameters, metrics, features, checksum
+  <version>/data.parquet  the exact rows it was trained on (unless the data may not be copied)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
+SNAPSHOT_FILE = "data.parquet"
 LATEST_FILE = "LATEST"
 
 

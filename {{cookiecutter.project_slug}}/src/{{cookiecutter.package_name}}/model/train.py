@@ -26,7 +26,14 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .. import datasets
-from .artifact import LATEST_FILE, METADATA_FILE, MODEL_FILE, ModelSettings, sha256_file
+from .artifact import (
+    LATEST_FILE,
+    METADATA_FILE,
+    MODEL_FILE,
+    SNAPSHOT_FILE,
+    ModelSettings,
+    sha256_file,
+)
 from .config import ModelConfig, load_config
 
 log = logging.getLogger(__name__)
@@ -77,12 +84,15 @@ def train(config: ModelConfig, models_dir: Path, data: datasets.Dataset | None =
         staging = models_dir / f".staging-{uuid.uuid4().hex}"
         staging.mkdir()
         joblib.dump(model, staging / MODEL_FILE)
+        if data.copyable:
+            data.write_snapshot(staging / SNAPSHOT_FILE)
         meta = {
             "version": version,
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "dataset": config.model.dataset,
             "source": data.source,
             "data_hash": data.data_hash,
+            "snapshot": SNAPSHOT_FILE if data.copyable else "hash-only",
             "rows": data.rows,
             "target": data.target,
             "features": list(data.features),

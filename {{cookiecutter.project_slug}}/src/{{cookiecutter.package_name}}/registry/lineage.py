@@ -29,7 +29,10 @@ def lineage(client: MlflowClient, model: str, version: str | None = None) -> dic
         "version": str(registered.version),
         "aliases": sorted(registered.aliases),
         "dataset": tags.get("dataset"),
+        "data_source": tags.get("data_source"),
         "data_hash": tags.get("data_hash"),
+        # The stored copy of the rows (an artifact of the run), or `hash-only`.
+        "data_snapshot": tags.get("data_snapshot"),
         "run_id": registered.run_id,
         "trained_at": datetime.fromtimestamp(run.info.start_time / 1000, UTC).isoformat(),
         "trained_by": tags.get("trained_by"),

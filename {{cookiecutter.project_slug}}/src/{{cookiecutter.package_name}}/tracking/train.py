@@ -1,9 +1,10 @@
 """The generic training pipeline: `python -m <package>.tracking.train [--model NAME]`.
 
 For each model in `models.yaml`: load and hash the data, split it with the configured seed,
-fit, evaluate, and record everything in MLflow (parameters, metrics, data hash, code and
-package versions, the model with its signature and an input example). Each run registers a
-new model version and gives it the `challenger` alias; `registry promote` decides the rest.
+fit, evaluate, and record everything in MLflow (parameters, metrics, the data's source,
+hash and snapshot, code and package versions, the model with its signature and an input
+example). Each run registers a new model version and gives it the `challenger` alias;
+`registry promote` decides the rest.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .. import datasets, project
 from ..models_config import ModelSpec, Training, load_config
+from . import training_data
 from .reference import log_reference, snapshot
 from .slices import slice_scores
 from .store import connect
@@ -83,6 +85,11 @@ def evaluate(task: str, truth: np.ndarray, predicted: np.ndarray) -> dict[str, f
         "rmse": float(root_mean_squared_error(truth, predicted)),
         "mae": float(mean_absolute_error(truth, predicted)),
     }
+
+
+def run_parameters(spec: ModelSpec, training: Training) -> dict[str, Any]:
+    """The parameters a run logs: the estimator's, and the seed and split."""
+    return {"estimator": spec.estimator, **spec.params, **training.model_dump()}
 
 
 @dataclass(frozen=True)
@@ -155,17 +162,13 @@ def train(
     }
     mlflow.set_experiment(spec.name)
     with mlflow.start_run(run_name=f"{spec.name}-{data.data_hash[:8]}"):
-        mlflow.log_params({"estimator": spec.estimator, **spec.params, **training.model_dump()})
+        mlflow.log_params(run_parameters(spec, training))
         mlflow.log_metrics(fitted.metrics)
         if slices is not None:
             mlflow.log_metric(SLICE_GAP, slices["gap"])
             mlflow.log_dict(slices, SLICES_ARTIFACT)
         mlflow.set_tags(tags)
-        mlflow.log_dict(
-            {"dataset": spec.dataset, "source": data.source, "data_hash": data.data_hash,
-             "rows": data.rows, "features": list(data.features), "target": data.target},
-            "data_snapshot.json",
-        )  # fmt: skip
+        training_data.record(spec, training, data)
         predicted = model.predict(x_train)
         log_reference(snapshot(x_train, predicted, data.classes, personal))
         info = mlflow.sklearn.log_model(
