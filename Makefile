@@ -88,6 +88,7 @@ bench: install $(BASE_IMAGE) ## Run the benchmarks (minutes; not part of the tes
 	$(BIN)/python bench/generation.py
 	$(BIN)/python bench/footprint.py
 	$(BIN)/python bench/monitoring.py
+	$(BIN)/python bench/loading.py
 	$(BIN)/python bench/images.py
 
 clean: ## Remove the environment, the wheelhouse and baked projects

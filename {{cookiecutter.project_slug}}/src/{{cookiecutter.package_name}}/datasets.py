@@ -6,6 +6,7 @@ hashed, so a model knows exactly what it was trained on."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import fsspec
 import numpy as np
 import pandas as pd
 import pyarrow
+import pyarrow.csv
 import pyarrow.parquet
 import sqlalchemy
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -245,9 +247,11 @@ def _read_file(location: str, columns: list[str]) -> pd.DataFrame:
     try:
         with fsspec.open(location, "rb") as handle:
             if location.lower().endswith(".parquet"):
-                parquet = pyarrow.parquet.ParquetFile(handle)
-                present = [name for name in parquet.schema_arrow.names if name in wanted]
-                return parquet.read(columns=present).to_pandas()
+                names = pyarrow.parquet.read_schema(handle).names
+                handle.seek(0)
+                present = [name for name in names if name in wanted]
+                # read_table reads the columns in parallel, which ParquetFile.read does not.
+                return pyarrow.parquet.read_table(handle, columns=present).to_pandas()
             header = pd.read_csv(handle, nrows=0).columns
             handle.seek(0)
             present = [name for name in header if name in wanted]
@@ -296,7 +300,10 @@ def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
         ) from None
     try:
         with engine.connect() as connection:
-            return pd.read_sql_query(_statement(sql, columns, connection), connection)
+            statement = _statement(sql, columns, connection)
+            if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+                return _copy(connection, statement, label)
+            return pd.read_sql_query(statement, connection)
     except sqlalchemy.exc.NoSuchTableError:
         raise DataError(label, f"the database has no table {sql.table}") from None
     except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as error:
@@ -307,6 +314,41 @@ def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
         raise DataError(label, _first_line(cause)) from None
     finally:
         engine.dispose()
+
+
+def _copy(connection: Any, statement: Any, label: str) -> pd.DataFrame:
+    """PostgreSQL's rows through COPY, streamed as CSV into pyarrow: several times faster
+    than fetching them row by row, and no copy of the text is held."""
+    if isinstance(statement, sqlalchemy.TextClause):
+        query = statement.text.strip().rstrip(";")
+    else:
+        query = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER)") as copy:
+            return pyarrow.csv.read_csv(io.BufferedReader(_Stream(copy))).to_pandas()
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DataError(label, _first_line(error)) from None
+
+
+class _Stream(io.RawIOBase):
+    """A readable file over the blocks of a COPY, for pyarrow's CSV reader."""
+
+    def __init__(self, blocks: Any) -> None:
+        self._blocks, self._rest = iter(blocks), memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._rest = memoryview(block)
+        size = min(len(buffer), len(self._rest))
+        buffer[:size], self._rest = self._rest[:size], self._rest[size:]
+        return size
 
 
 def _statement(sql: SqlQuery, columns: list[str], connection: Any) -> Any:
