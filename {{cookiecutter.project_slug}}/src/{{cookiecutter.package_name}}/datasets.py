@@ -21,6 +21,7 @@ import pyarrow
 import pyarrow.csv
 import pyarrow.parquet
 import sqlalchemy
+from fsspec.implementations.local import LocalFileSystem
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sklearn import datasets
 
@@ -245,13 +246,18 @@ def _identifier(feature: str) -> str:
 def _read_file(location: str, columns: list[str]) -> pd.DataFrame:
     wanted = set(columns)
     try:
-        with fsspec.open(location, "rb") as handle:
-            if location.lower().endswith(".parquet"):
-                names = pyarrow.parquet.read_schema(handle).names
-                handle.seek(0)
-                present = [name for name in names if name in wanted]
-                # read_table reads the columns in parallel, which ParquetFile.read does not.
-                return pyarrow.parquet.read_table(handle, columns=present).to_pandas()
+        filesystem, path = fsspec.core.url_to_fs(location)
+        if isinstance(filesystem, LocalFileSystem):
+            # A path pyarrow opens itself reads natively, not through a Python file object.
+            filesystem = None
+        if location.lower().endswith(".parquet"):
+            names = pyarrow.parquet.read_schema(path, filesystem=filesystem).names
+            present = [name for name in names if name in wanted]
+            # read_table reads the columns in parallel, which ParquetFile.read does not.
+            table = pyarrow.parquet.read_table(path, columns=present, filesystem=filesystem)
+            return table.to_pandas()
+        opener = filesystem.open if filesystem else open
+        with opener(path, "rb") as handle:
             header = pd.read_csv(handle, nrows=0).columns
             handle.seek(0)
             present = [name for name in header if name in wanted]
