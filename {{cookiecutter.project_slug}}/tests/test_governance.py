@@ -249,6 +249,19 @@ def test_the_ci_check_passes_on_the_shipped_configuration(capsys):
     assert capsys.readouterr().out.strip() == "ok"
 
 
+def test_the_ci_check_names_a_gap_in_a_shared_data_card_once(monkeypatch, capsys):
+    twin = {**GOVERNED.model_dump(), "name": f"{GOVERNED.name}-2"}
+    config = {
+        "models": [GOVERNED.model_dump(), twin],
+        "datasets": {"iris": {"source": "bundled:iris"}},
+    }
+    Path("models.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("APP_MODELS_CONFIG", "models.yaml")
+
+    assert governance_cli.main(["check"]) == 1
+    assert capsys.readouterr().out.count("the data card of iris has no `description`") == 1
+
+
 def test_without_a_challenger_the_commands_fall_back_to_the_champion(store, capsys):
     approve(store, GOVERNED.name, "1", "bob", AuditLog(Path("audit/audit.jsonl")))
     governance_cli.main(["promote", "--by", "bob"])

@@ -71,7 +71,7 @@ def check(config: ModelsConfig) -> list[str]:
     log = audit_log()
     if log.path.exists():
         problems += log.verify()
-    return problems
+    return list(dict.fromkeys(problems))  # models that share a dataset share its card
 
 
 class NoVersion(LookupError):
