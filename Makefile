@@ -23,13 +23,15 @@ help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 # The wheelhouse is downloaded once; the suite installs a generated project from it offline.
-$(WHEELHOUSE)/.complete: requirements-dev.txt
-	$(PYTHON) -m pip download --progress-bar on --dest $(WHEELHOUSE) -r requirements-dev.txt
+# The suite's environment is the exact set in requirements-dev.lock (`make locks` resolves it
+# from requirements-dev.txt), so a fresh machine gets the versions the suite passed with.
+$(WHEELHOUSE)/.complete: requirements-dev.lock
+	$(PYTHON) -m pip download --progress-bar on --dest $(WHEELHOUSE) -r requirements-dev.lock
 	touch $@
 
-$(BIN)/.complete: requirements-dev.txt $(WHEELHOUSE)/.complete
+$(BIN)/.complete: requirements-dev.lock $(WHEELHOUSE)/.complete
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --progress-bar on --no-index --find-links $(WHEELHOUSE) -r requirements-dev.txt
+	$(BIN)/python -m pip install --progress-bar on --no-index --find-links $(WHEELHOUSE) -r requirements-dev.lock
 	touch $@
 
 # The exact versions generated projects lock, for the image checks' index, and the lean
@@ -40,7 +42,7 @@ $(WHEELHOUSE)/.locked: $(BIN)/.complete $(wildcard templates/locks/*.uv.lock)
 
 install: $(BIN)/.complete $(WHEELHOUSE)/.locked ## Create .venv with the test tools (downloads once)
 
-locks: $(BIN)/.complete ## Lock generated projects' dependencies again (UPGRADE=1: the newest versions)
+locks: $(BIN)/.complete ## Lock generated projects' and the suite's dependencies again (UPGRADE=1: the newest)
 	$(BIN)/python tests/locks.py refresh $(if $(UPGRADE),--upgrade)
 
 # Debian's Python with venv and the CA bundle, `python` on PATH as in the official images.

@@ -1,4 +1,5 @@
-"""The dependency locks generated projects ship, kept in templates/locks/.
+"""The dependency locks: those generated projects ship, kept in templates/locks/, and the
+suite's own environment, pinned in requirements-dev.lock.
 
 A generated project's `pyproject.toml` declares one of a few sets of dependencies, chosen by
 its components; each set has one uv lock, with the project's name left to the template (its
@@ -7,12 +8,18 @@ module bakes one project per set to refresh the locks and to download their exac
 
     python tests/locks.py refresh [--upgrade]   # `make locks`: re-lock each set (network)
     python tests/locks.py download              # `make install`: locked wheels, warm uv cache
+
+The suite's environment is pinned too (`refresh` re-locks it from requirements-dev.txt), so
+that a fresh `make install` in CI gets the versions the suite last passed with rather than
+whatever the package index newly holds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +43,13 @@ WHEELHOUSE = CACHE / "wheelhouse"
 # offline as a user runs it online.
 UV_CACHE = CACHE / "uv"
 UV = Path(sys.prefix) / "bin" / "uv"
+SUITE_REQUIREMENTS = TEMPLATE / "requirements-dev.txt"
+SUITE_LOCK = TEMPLATE / "requirements-dev.lock"
+SUITE_LOCK_HEADER = """\
+# The suite's environment, exactly: `make install` installs these versions. Resolved from
+# requirements-dev.txt for the Python and platform `make locks` ran on; do not edit by hand,
+# run `make locks` (UPGRADE=1: the newest versions).
+"""
 
 
 def lock_path(name: str) -> Path:
@@ -78,6 +92,36 @@ def refresh(upgrade: bool) -> None:
             uv(project, "lock", *(["--upgrade"] if upgrade else []))
             lock = templated((project / "uv.lock").read_text(), profile.slug)
             lock_path(name).write_text(lock)
+    lock_suite(upgrade)
+
+
+def requirement_lines(path: Path) -> list[str]:
+    """A requirements file's lines, with those of the files it includes (`-r other.txt`)."""
+    lines = []
+    for line in path.read_text().splitlines():
+        included = re.fullmatch(r"-r\s+(\S+)", line.strip())
+        lines += requirement_lines(path.parent / included[1]) if included else [line]
+    return lines
+
+
+def lock_suite(upgrade: bool) -> None:
+    """Resolve requirements-dev.txt, as pip installs it, into exact pins; the current pins are
+    kept where they still fit unless `upgrade`."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        pip = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed"]
+        kept = [] if upgrade or not SUITE_LOCK.exists() else ["--constraint", str(SUITE_LOCK)]
+        print(f"pip: resolving {SUITE_REQUIREMENTS.name}", flush=True)
+        subprocess.run(
+            [*pip, "--quiet", "--report", str(report), "-r", str(SUITE_REQUIREMENTS), *kept],
+            check=True,
+        )
+        chosen = json.loads(report.read_text())["install"]
+    pins = sorted(
+        (f"{item['metadata']['name']}=={item['metadata']['version']}" for item in chosen),
+        key=str.lower,
+    )
+    SUITE_LOCK.write_text(SUITE_LOCK_HEADER + "".join(f"{pin}\n" for pin in pins))
 
 
 def download() -> None:

@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy
 import yaml
 
-from locks import UV, UV_CACHE
+from locks import SUITE_REQUIREMENTS, UV, UV_CACHE, requirement_lines
 from postgres import Server, postgres_server
 from profiles import CHECKED_PROFILES, LEAN, NO_MODEL, TEMPLATE, Profile
 
@@ -165,22 +165,13 @@ def requirement_names(lines: list[str]) -> set[str]:
     return {name.lower().replace("_", "-") for name in names if name and not name.startswith("#")}
 
 
-def requirement_lines(path: Path) -> list[str]:
-    """A requirements file's lines, with those of the files it includes (`-r other.txt`)."""
-    lines = []
-    for line in path.read_text().splitlines():
-        included = re.fullmatch(r"-r\s+(\S+)", line.strip())
-        lines += requirement_lines(path.parent / included[1]) if included else [line]
-    return lines
-
-
 @pytest.mark.parametrize("profile", [NO_MODEL, LEAN, GOVERNED], ids=lambda p: p.id)
 def test_suite_environment_holds_every_generated_dependency(bake, profile):
     # Otherwise the shared-environment checks above, or the offline install, would drift.
     project = tomllib.loads((bake(profile) / "pyproject.toml").read_text())["project"]
     extras = [dep for group in project["optional-dependencies"].values() for dep in group]
     generated = requirement_names(project["dependencies"] + extras)
-    suite = requirement_names(requirement_lines(TEMPLATE / "requirements-dev.txt"))
+    suite = requirement_names(requirement_lines(SUITE_REQUIREMENTS))
 
     assert generated <= suite
 

@@ -1,5 +1,6 @@
-"""Every generated project's uv.lock matches its pyproject.toml, offline, and each lock the
-template keeps belongs to one set of dependencies (tests/locks.py)."""
+"""Every generated project's uv.lock matches its pyproject.toml, offline, each lock the
+template keeps belongs to one set of dependencies, and the suite's own lock satisfies
+requirements-dev.txt (tests/locks.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from locks import LOCKS, REPRESENTATIVES, SLUG_FIELD, UV, lock_path
+from locks import (
+    LOCKS,
+    REPRESENTATIVES,
+    SLUG_FIELD,
+    SUITE_LOCK,
+    SUITE_REQUIREMENTS,
+    UV,
+    lock_path,
+    requirement_lines,
+)
 from profiles import CHECKED_PROFILES
 
 
@@ -61,3 +73,20 @@ def test_image_installs_with_the_uv_the_suite_serves(bake):
 
     assert pinned is not None
     assert suite.stdout.split()[1] == pinned[1], "pin uv in requirements-dev.txt to the image's"
+
+
+def test_suite_lock_pins_a_version_each_suite_requirement_accepts():
+    """A requirement edited without `make locks` would install the old pin, or nothing."""
+    pins = dict(
+        line.split("==") for line in SUITE_LOCK.read_text().splitlines() if not line.startswith("#")
+    )
+    pinned = {canonicalize_name(name): version for name, version in pins.items()}
+    for line in requirement_lines(SUITE_REQUIREMENTS):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        requirement = Requirement(line)
+        version = pinned.get(canonicalize_name(requirement.name))
+        assert version is not None, f"{requirement.name} is not in {SUITE_LOCK.name}: make locks"
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{SUITE_LOCK.name} pins {requirement.name}=={version}, outside {line!r}: make locks"
+        )
