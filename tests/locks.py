@@ -104,13 +104,33 @@ def requirement_lines(path: Path) -> list[str]:
     return lines
 
 
+def suite_pins() -> dict[str, str]:
+    """The versions requirements-dev.lock pins, by canonical name."""
+    from packaging.utils import canonicalize_name
+
+    lines = SUITE_LOCK.read_text().splitlines() if SUITE_LOCK.exists() else []
+    pins = (line.split("==") for line in lines if line and not line.startswith("#"))
+    return {canonicalize_name(name): version for name, version in pins}
+
+
 def lock_suite(upgrade: bool) -> None:
     """Resolve requirements-dev.txt, as pip installs it, into exact pins; the current pins are
-    kept where they still fit unless `upgrade`."""
+    kept where requirements-dev.txt still accepts them, unless `upgrade`."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = {} if upgrade else suite_pins()
+    for line in requirement_lines(SUITE_REQUIREMENTS):
+        if line.strip() and not line.lstrip().startswith("#"):
+            requirement = Requirement(line)
+            name = canonicalize_name(requirement.name)
+            if name in pins and not requirement.specifier.contains(pins[name], prereleases=True):
+                del pins[name]  # its requirement moved: resolved afresh
     with tempfile.TemporaryDirectory() as folder:
-        report = Path(folder) / "report.json"
+        report, constraints = Path(folder) / "report.json", Path(folder) / "constraints.txt"
+        constraints.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))
         pip = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed"]
-        kept = [] if upgrade or not SUITE_LOCK.exists() else ["--constraint", str(SUITE_LOCK)]
+        kept = ["--constraint", str(constraints)]
         print(f"pip: resolving {SUITE_REQUIREMENTS.name}", flush=True)
         subprocess.run(
             [*pip, "--quiet", "--report", str(report), "-r", str(SUITE_REQUIREMENTS), *kept],

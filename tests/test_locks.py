@@ -23,6 +23,7 @@ from locks import (
     UV,
     lock_path,
     requirement_lines,
+    suite_pins,
 )
 from profiles import CHECKED_PROFILES
 
@@ -77,10 +78,7 @@ def test_image_installs_with_the_uv_the_suite_serves(bake):
 
 def test_suite_lock_pins_a_version_each_suite_requirement_accepts():
     """A requirement edited without `make locks` would install the old pin, or nothing."""
-    pins = dict(
-        line.split("==") for line in SUITE_LOCK.read_text().splitlines() if not line.startswith("#")
-    )
-    pinned = {canonicalize_name(name): version for name, version in pins.items()}
+    pinned = suite_pins()
     for line in requirement_lines(SUITE_REQUIREMENTS):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
