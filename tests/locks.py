@@ -24,10 +24,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "hooks")]
 
 from profiles import LEAN, NO_MODEL, TEMPLATE, Profile  # noqa: E402
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 LOCKS = TEMPLATE / "templates" / "locks"
 # One project per set of dependencies: the file name of its lock, and who stands for it.
@@ -104,6 +108,16 @@ def requirement_lines(path: Path) -> list[str]:
     return lines
 
 
+def suite_requirements() -> list[Requirement]:
+    """The requirements of requirements-dev.txt and the files it includes, parsed."""
+    from packaging.requirements import Requirement
+
+    lines = requirement_lines(SUITE_REQUIREMENTS)
+    return [
+        Requirement(line) for line in lines if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
 def suite_pins() -> dict[str, str]:
     """The versions requirements-dev.lock pins, by canonical name."""
     from packaging.utils import canonicalize_name
@@ -116,16 +130,13 @@ def suite_pins() -> dict[str, str]:
 def lock_suite(upgrade: bool) -> None:
     """Resolve requirements-dev.txt, as pip installs it, into exact pins; the current pins are
     kept where requirements-dev.txt still accepts them, unless `upgrade`."""
-    from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
     pins = {} if upgrade else suite_pins()
-    for line in requirement_lines(SUITE_REQUIREMENTS):
-        if line.strip() and not line.lstrip().startswith("#"):
-            requirement = Requirement(line)
-            name = canonicalize_name(requirement.name)
-            if name in pins and not requirement.specifier.contains(pins[name], prereleases=True):
-                del pins[name]  # its requirement moved: resolved afresh
+    for requirement in suite_requirements():
+        name = canonicalize_name(requirement.name)
+        if name in pins and not requirement.specifier.contains(pins[name], prereleases=True):
+            del pins[name]  # its requirement moved: resolved afresh
     with tempfile.TemporaryDirectory() as folder:
         report, constraints = Path(folder) / "report.json", Path(folder) / "constraints.txt"
         constraints.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))

@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from locks import (
@@ -19,11 +18,10 @@ from locks import (
     REPRESENTATIVES,
     SLUG_FIELD,
     SUITE_LOCK,
-    SUITE_REQUIREMENTS,
     UV,
     lock_path,
-    requirement_lines,
     suite_pins,
+    suite_requirements,
 )
 from profiles import CHECKED_PROFILES
 
@@ -79,12 +77,10 @@ def test_image_installs_with_the_uv_the_suite_serves(bake):
 def test_suite_lock_pins_a_version_each_suite_requirement_accepts():
     """A requirement edited without `make locks` would install the old pin, or nothing."""
     pinned = suite_pins()
-    for line in requirement_lines(SUITE_REQUIREMENTS):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        requirement = Requirement(line)
+    for requirement in suite_requirements():
         version = pinned.get(canonicalize_name(requirement.name))
         assert version is not None, f"{requirement.name} is not in {SUITE_LOCK.name}: make locks"
         assert requirement.specifier.contains(version, prereleases=True), (
-            f"{SUITE_LOCK.name} pins {requirement.name}=={version}, outside {line!r}: make locks"
+            f"{SUITE_LOCK.name} pins {requirement.name}=={version}, "
+            f"outside {requirement}: make locks"
         )
