@@ -116,11 +116,18 @@ def test_missing_values_in_the_target_or_a_feature_are_counted(frame):
 
 
 def test_a_text_feature_asks_to_be_encoded(frame):
-    frame.to_csv("iris.csv", index=False)
+    frame.assign(colour="purple").to_csv("iris.csv", index=False)
 
-    message = problem("iris.csv", ["species"], "species")
+    message = problem("iris.csv", ["colour"])
 
-    assert "feature species is" in message and "not numeric; encode it" in message
+    assert "feature colour is string, not numeric; encode it" in message
+
+
+def test_a_column_named_twice_is_refused_before_reading(frame):
+    assert "species named more than once" in problem("unread.csv", ["species"])
+    assert "petal_width_cm named more than once" in problem(
+        "unread.csv", ["petal_width_cm", "petal_width_cm"]
+    )
 
 
 def test_an_empty_table_or_query_result_has_no_rows(database):

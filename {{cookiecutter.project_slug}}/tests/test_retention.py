@@ -105,6 +105,7 @@ def test_retention_removes_the_data_snapshots_of_runs_past_the_period(monkeypatc
     started = int((TODAY - timedelta(days=31)).timestamp() * 1000)
     old, recent = client.create_run(experiment, start_time=started), client.create_run(experiment)
     config = ModelsConfig(models=[IRIS])
+    mlflow.set_experiment(experiment_id=experiment)  # not one an earlier test left active
     for run in (old, recent):
         with mlflow.start_run(run_id=run.info.run_id):
             training_data.record(IRIS, config.training, config.load(IRIS))

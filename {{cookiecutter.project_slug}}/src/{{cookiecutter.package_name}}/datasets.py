@@ -18,6 +18,7 @@ import fsspec
 import numpy as np
 import pandas as pd
 import pyarrow
+import pyarrow.compute
 import pyarrow.csv
 import pyarrow.parquet
 import sqlalchemy
@@ -37,6 +38,7 @@ FORMATS = (".csv", ".parquet")
 SQL_EXAMPLE = "postgresql+psycopg://user:password@host:5432/database"
 # A connection that does not answer must fail well before training would give up waiting.
 CONNECT_TIMEOUT_SECONDS = 10
+HASH_BLOCK_ROWS = 65_536
 
 
 class DataError(Exception):
@@ -147,8 +149,11 @@ class Dataset:
         digest = hashlib.sha256()
         for name in (self.target, *self.features, "|", *self.classes, "|"):
             digest.update(name.encode() + b"\0")
-        digest.update(np.ascontiguousarray(self.x, dtype="<f8").tobytes())
-        digest.update(np.ascontiguousarray(self.y, dtype="<f8").tobytes())
+        # Row-major bytes, a block of rows at a time: the matrix is column-major and never
+        # copied whole.
+        for start in range(0, max(len(self.x), 1), HASH_BLOCK_ROWS):
+            digest.update(np.ascontiguousarray(self.x[start : start + HASH_BLOCK_ROWS], "<f8"))
+        digest.update(np.ascontiguousarray(self.y, dtype="<f8"))
         return digest.hexdigest()
 
     @property
@@ -172,56 +177,129 @@ class Dataset:
 
 def load(name: str, entry: DatasetEntry, task: str, target: str, features: list[str]) -> Dataset:
     """The rows of `features` and `target`, checked: every column present, the features
-    numeric and complete, the target complete, at least one row."""
+    numeric and complete, the target complete, at least one row.
+
+    The feature matrix is filled from the source's Arrow columns one column at a time, each
+    released once copied, so loading holds little more than the matrix itself."""
     columns = [*features, target]
     where = f"dataset {name} ({entry.label})"
+    repeated = sorted({column for column in columns if columns.count(column) > 1})
+    if repeated:
+        named = ", ".join(repeated)
+        raise DataError(where, f"{named} named more than once as target or feature; name each once")
     try:
-        frame = read(entry, columns)
+        source = _columns(entry, columns)
+        missing = [column for column in columns if column not in source.types]
+        if missing:
+            others = ", ".join(list(source.types)[:12]) or "none"
+            raise DataError(where, f"no column {', '.join(missing)}; its columns: {others}")
+        if not source.rows:
+            raise DataError(where, "no rows; point the source at data to train on")
+        # Column-major, so that each feature is one contiguous copy.
+        x = np.empty((len(features), source.rows)).T
+        for index, feature in enumerate(features):
+            column = source.take(feature)
+            _complete(column, f"feature {feature}", where)
+            if not _numeric(column.type):
+                raise DataError(
+                    where,
+                    f"feature {feature} is {column.type}, not numeric; "
+                    "encode it as numbers in the source or leave it out of `features`",
+                )
+            _fill(x[:, index], column)
+            del column  # released before the next is read
+        classes, y = _target(source.take(target), task, target, where)
+    except (pyarrow.ArrowException, OSError) as error:  # a file that breaks partway through
+        raise DataError(where, f"cannot be read ({_first_line(error)})") from None
     except DataError as error:
         raise DataError(where, error.problem) from None
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        others = ", ".join(str(column) for column in frame.columns[:12]) or "none"
-        raise DataError(where, f"no column {', '.join(missing)}; its columns: {others}")
-    if frame.empty:
-        raise DataError(where, "no rows; point the source at data to train on")
-    for column in columns:
-        gaps = int(frame[column].isna().sum())
-        if gaps:
-            role = "target" if column == target else "feature"
-            raise DataError(
-                where,
-                f"{role} {column} has {gaps} missing values; fill or drop those rows in the source",
-            )
-    for feature in features:
-        column = frame[feature]
-        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-            raise DataError(
-                where,
-                f"feature {feature} is {column.dtype}, not numeric; "
-                "encode it as numbers in the source or leave it out of `features`",
-            )
-    classes: tuple[str, ...] = ()
-    labels = frame[target]
-    if task == "classification":
-        categorical = labels.astype("category")
-        classes = tuple(str(value) for value in categorical.cat.categories)
-        y = categorical.cat.codes.to_numpy()
-    elif pd.api.types.is_numeric_dtype(labels):
-        y = labels.to_numpy(dtype=float)
-    else:
-        raise DataError(where, f"target {target} is {labels.dtype}, not numeric, for regression")
-    x = frame[features].to_numpy(dtype=float)
     return Dataset(name, entry.label, target, tuple(features), classes, x, y,
                    location=entry.location, copyable=entry.snapshot == "parquet")  # fmt: skip
 
 
+def _target(
+    labels: pyarrow.ChunkedArray, task: str, target: str, where: str
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The target as numbers, and for classification the class names its codes index: in
+    the order a categorical column keeps, or else sorted, as pandas orders categories."""
+    _complete(labels, f"target {target}", where)
+    if task == "classification":
+        if pyarrow.types.is_dictionary(labels.type):
+            categorical = labels.to_pandas().astype("category")  # the codes only, no labels
+            return tuple(map(str, categorical.cat.categories)), categorical.cat.codes.to_numpy()
+        values = sorted(pyarrow.compute.unique(labels).to_pylist())
+        codes = pyarrow.compute.index_in(labels, value_set=pyarrow.array(values, labels.type))
+        return tuple(map(str, values)), codes.to_numpy().astype(np.int32)
+    if not _numeric(labels.type):
+        raise DataError(where, f"target {target} is {labels.type}, not numeric, for regression")
+    y = np.empty(len(labels))
+    _fill(y, labels)
+    return (), y
+
+
+def _numeric(kind: pyarrow.DataType) -> bool:
+    """Integers and floats; not booleans, text, decimals or dates."""
+    return pyarrow.types.is_integer(kind) or pyarrow.types.is_floating(kind)
+
+
+def _complete(column: pyarrow.ChunkedArray, role: str, where: str) -> None:
+    """Refuse nulls, and NaN in a float column: what pandas would count as missing."""
+    gaps = column.null_count
+    if pyarrow.types.is_floating(column.type):
+        gaps += pyarrow.compute.sum(pyarrow.compute.is_nan(column)).as_py() or 0
+    if gaps:
+        raise DataError(
+            where, f"{role} has {gaps} missing values; fill or drop those rows in the source"
+        )
+
+
+def _fill(into: np.ndarray, column: pyarrow.ChunkedArray) -> None:
+    """Copy a complete numeric column into `into`, chunk by chunk."""
+    start = 0
+    for chunk in column.chunks:
+        into[start : start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        start += len(chunk)
+
+
+class _Columns:
+    """A source's columns as Arrow reads them, handed over one at a time: a Parquet file
+    reads each when it is taken, a table drops each it hands over, so that memory is
+    released as the feature matrix fills."""
+
+    def __init__(self, rows: pyarrow.Table | pyarrow.parquet.ParquetFile, wanted: list[str]):
+        self._file = rows if isinstance(rows, pyarrow.parquet.ParquetFile) else None
+        self._table = None if self._file else rows
+        self.rows = self._file.metadata.num_rows if self._file else rows.num_rows
+        schema = self._file.schema_arrow if self._file else rows.schema
+        self.types = {field.name: field.type for field in schema}
+        self.wanted = [name for name in self.types if name in set(wanted)]
+
+    def take(self, name: str) -> pyarrow.ChunkedArray:
+        if self._file:
+            return self._file.read(columns=[name]).column(0)
+        column = self._table.column(name)
+        self._table = self._table.drop_columns([name])
+        return column
+
+    def table(self) -> pyarrow.Table:
+        """All the wanted columns at once."""
+        if self._file:
+            return self._file.read(columns=self.wanted)
+        return self._table.select(self.wanted)
+
+
 def read(entry: DatasetEntry, columns: list[str]) -> pd.DataFrame:
-    """The source's rows, with no more of its columns than `columns` where it can choose."""
+    """The source's rows as a frame, with no more of its columns than `columns` where it can
+    choose."""
+    return _columns(entry, columns).table().to_pandas()
+
+
+def _columns(entry: DatasetEntry, columns: list[str]) -> _Columns:
     if entry.bundled:
-        return bundled_frame(entry.bundled)
+        frame = bundled_frame(entry.bundled)
+        return _Columns(pyarrow.Table.from_pandas(frame, preserve_index=False), columns)
     if isinstance(entry.source, SqlSource):
-        return _read_sql(entry.source.sql, columns, entry.label)
+        return _Columns(_read_sql(entry.source.sql, columns, entry.label), columns)
     return _read_file(entry.source, columns)
 
 
@@ -243,7 +321,15 @@ def _identifier(feature: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", feature.lower()).strip("_")
 
 
-def _read_file(location: str, columns: list[str]) -> pd.DataFrame:
+def _read_csv(stream: Any, **convert: Any) -> pyarrow.Table:
+    """CSV as Arrow, block by block: `read_csv` would read the whole input ahead, several
+    times the memory of the table. pandas counts an empty field, NA, null and their kin as
+    missing in a text column too, and so does this."""
+    options = pyarrow.csv.ConvertOptions(strings_can_be_null=True, **convert)
+    return pyarrow.csv.open_csv(stream, convert_options=options).read_all()
+
+
+def _read_file(location: str, columns: list[str]) -> _Columns:
     wanted = set(columns)
     try:
         filesystem, path = fsspec.core.url_to_fs(location)
@@ -251,17 +337,14 @@ def _read_file(location: str, columns: list[str]) -> pd.DataFrame:
             # A path pyarrow opens itself reads natively, not through a Python file object.
             filesystem = None
         if location.lower().endswith(".parquet"):
-            names = pyarrow.parquet.read_schema(path, filesystem=filesystem).names
-            present = [name for name in names if name in wanted]
-            # read_table reads the columns in parallel, which ParquetFile.read does not.
-            table = pyarrow.parquet.read_table(path, columns=present, filesystem=filesystem)
-            return table.to_pandas()
+            # Read only when checked, a column at a time (see `_Columns`).
+            return _Columns(pyarrow.parquet.ParquetFile(path, filesystem=filesystem), columns)
         opener = filesystem.open if filesystem else open
         with opener(path, "rb") as handle:
             header = pd.read_csv(handle, nrows=0).columns
             handle.seek(0)
             present = [name for name in header if name in wanted]
-            return pd.read_csv(handle, usecols=present, engine="pyarrow")
+            return _Columns(_read_csv(handle, include_columns=present), columns)
     except FileNotFoundError:
         hint = f" (relative to {os.getcwd()})" if "://" not in location else ""
         raise DataError(location, f"no such file{hint}; fix the path or URL") from None
@@ -279,7 +362,7 @@ def _read_file(location: str, columns: list[str]) -> pd.DataFrame:
         raise DataError(location, f"cannot be read ({_first_line(error)})") from None
 
 
-def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
+def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pyarrow.Table:
     url = os.environ.get(sql.url_env)
     if not url:
         raise DataError(
@@ -309,7 +392,8 @@ def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
             statement = _statement(sql, columns, connection)
             if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
                 return _copy(connection, statement, label)
-            return pd.read_sql_query(statement, connection)
+            frame = pd.read_sql_query(statement, connection)
+        return pyarrow.Table.from_pandas(frame, preserve_index=False)
     except sqlalchemy.exc.NoSuchTableError:
         raise DataError(label, f"the database has no table {sql.table}") from None
     except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as error:
@@ -318,11 +402,13 @@ def _read_sql(sql: SqlQuery, columns: list[str], label: str) -> pd.DataFrame:
         cause = error.__cause__ if isinstance(error, pd.errors.DatabaseError) else error
         cause = getattr(cause, "orig", None) or cause or error
         raise DataError(label, _first_line(cause)) from None
+    except pyarrow.ArrowException as error:  # a column of mixed values
+        raise DataError(label, f"rows Arrow cannot hold ({_first_line(error)})") from None
     finally:
         engine.dispose()
 
 
-def _copy(connection: Any, statement: Any, label: str) -> pd.DataFrame:
+def _copy(connection: Any, statement: Any, label: str) -> pyarrow.Table:
     """PostgreSQL's rows through COPY, streamed as CSV into pyarrow: several times faster
     than fetching them row by row, and no copy of the text is held."""
     if isinstance(statement, sqlalchemy.TextClause):
@@ -332,7 +418,7 @@ def _copy(connection: Any, statement: Any, label: str) -> pd.DataFrame:
     driver = connection.connection.driver_connection
     try:
         with driver.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER)") as copy:
-            return pyarrow.csv.read_csv(io.BufferedReader(_Stream(copy))).to_pandas()
+            return _read_csv(io.BufferedReader(_Stream(copy)))
     except connection.dialect.loaded_dbapi.Error as error:
         raise DataError(label, _first_line(error)) from None
 
@@ -347,14 +433,18 @@ class _Stream(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self._rest:
-            block = next(self._blocks, None)
-            if block is None:
-                return 0
-            self._rest = memoryview(block)
-        size = min(len(buffer), len(self._rest))
-        buffer[:size], self._rest = self._rest[:size], self._rest[size:]
-        return size
+        # A block is one row: fill the whole buffer, rather than return once per row.
+        view, filled = memoryview(buffer).cast("B"), 0
+        while filled < len(view):
+            if not self._rest:
+                block = next(self._blocks, None)
+                if block is None:
+                    break
+                self._rest = memoryview(block)
+            size = min(len(view) - filled, len(self._rest))
+            view[filled : filled + size], self._rest = self._rest[:size], self._rest[size:]
+            filled += size
+        return filled
 
 
 def _statement(sql: SqlQuery, columns: list[str], connection: Any) -> Any:
