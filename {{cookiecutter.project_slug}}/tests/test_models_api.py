@@ -76,9 +76,20 @@ def test_input_is_validated_against_the_models_features(client):
     response = client.post(f"/v1/models/{model['name']}/predict", json={"instances": [missing]})
 
     assert response.status_code == 422
-    assert response.json()["detail"]["missing"] == [model["features"][0]]
+    [error] = response.json()["detail"]
+    assert error["type"] == "missing" and error["loc"][-1] == model["features"][0]
     empty = client.post(f"/v1/models/{model['name']}/predict", json={"instances": []})
     assert empty.status_code == 422
+
+
+def test_a_value_no_model_can_take_is_a_422_naming_the_instance(client):
+    for model in client.get("/v1/models").json():
+        huge = dict.fromkeys(model["features"], 1e308)  # finite; the arithmetic overflows
+
+        response = client.post(f"/v1/models/{model['name']}/predict", json={"instances": [huge]})
+
+        assert response.status_code == 422, model["name"]
+        assert response.json()["detail"][0]["loc"] == ["body", "instances", 0]
 
 
 def test_an_unknown_model_is_answered_404(client):

@@ -68,7 +68,45 @@ def test_missing_feature_is_named_in_the_answer(client):
 
     detail = client.post("/v1/predict", json={"instances": [row]}).json()["detail"]
 
-    assert detail == {"instance": 0, "missing": ["petal_width_cm"], "unexpected": []}
+    [error] = detail
+    assert error == {"type": "missing", "loc": ["body", "instances", 0, "petal_width_cm"],
+                     "msg": "Field required"}  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [True, "5.1", None], ids=["boolean", "text", "null"])
+def test_a_feature_value_is_a_json_number(client, value):
+    response = client.post("/v1/predict", json={"instances": [{**IRIS, "sepal_length_cm": value}]})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "instances", 0, "sepal_length_cm"]
+
+
+def test_a_value_the_model_cannot_take_is_named_not_a_server_error(client):
+    huge = dict.fromkeys(IRIS, 1e308)  # finite, but the model's arithmetic overflows
+
+    response = client.post("/v1/predict", json={"instances": [IRIS, huge]})
+
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "instances", 1]
+    assert error["msg"].startswith("the model cannot take this instance (")
+
+
+def test_every_refusal_has_the_shape_the_openapi_document_declares(client):
+    declared = client.get("/openapi.json").json()["components"]["schemas"]["ValidationError"]
+    bodies = [
+        {"instances": [{k: v for k, v in IRIS.items() if k != "petal_width_cm"}]},
+        {"instances": [{**IRIS, "colour": 1.0}]},
+        {"instances": [dict.fromkeys(IRIS, 1e308)]},
+        {"instances": [{**IRIS, "sepal_length_cm": True}]},
+        {"instances": []},
+    ]
+    for body in bodies:
+        detail = client.post("/v1/predict", json=body).json()["detail"]
+        assert isinstance(detail, list) and detail
+        for error in detail:
+            assert set(declared["required"]) <= set(error) <= set(declared["properties"])
+            assert all(isinstance(part, str | int) for part in error["loc"])
 
 
 @pytest.mark.parametrize(

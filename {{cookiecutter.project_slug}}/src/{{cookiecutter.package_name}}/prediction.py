@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, TypeVar
 
 import numpy as np
-from fastapi import HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+# A JSON number: not true or false, not a string of digits, not NaN or infinity.
+FiniteFloat = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Predicted = TypeVar("Predicted")
 
 
 class PredictRequest(BaseModel):
@@ -32,21 +34,58 @@ class PredictResponse(BaseModel):
 
 
 def check_features(instances: list[dict[str, float]], features: Sequence[str]) -> None:
-    """Answer 422, naming the first instance whose keys are not exactly the model's features."""
+    """Answer 422 unless every instance has exactly the model's features, naming each one
+    missing or unexpected in the shape of every other validation error."""
     expected = set(features)
+    errors = []
     for index, row in enumerate(instances):
-        if set(row) != expected:
-            raise HTTPException(
-                422,
-                detail={
-                    "instance": index,
-                    "missing": sorted(expected - set(row)),
-                    "unexpected": sorted(set(row) - expected),
-                },
-            )
+        where = ("body", "instances", index)
+        errors += [
+            {"type": "missing", "loc": (*where, name), "msg": "Field required"}
+            for name in sorted(expected - set(row))
+        ]
+        errors += [
+            {"type": "extra_forbidden", "loc": (*where, name), "msg": "not a feature of the model"}
+            for name in sorted(set(row) - expected)
+        ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def answer(
+    predict: Callable[[list[dict[str, float]]], Predicted], instances: list[dict[str, float]]
+) -> Predicted:
+    """The model's predictions, or 422 naming each instance it cannot take: a finite value
+    so large that its arithmetic overflows is the caller's data, not a server error."""
+    try:
+        return predict(instances)
+    except ValueError:
+        pass
+    errors = []
+    for index, row in enumerate(instances):
+        try:
+            predict([row])
+        except ValueError as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            errors.append(_refusal(index, f"the model cannot take this instance ({reason})"))
+    if not errors:  # each alone is fine, together they are not
+        errors = [_refusal(None, "the model cannot take these instances together")]
+    raise RequestValidationError(errors)
+
+
+def _refusal(index: int | None, message: str) -> dict[str, object]:
+    where = ("body", "instances") if index is None else ("body", "instances", index)
+    return {"type": "value_error", "loc": where, "msg": message}
+
+
+def _finite(outputs: np.ndarray) -> np.ndarray:
+    if not np.isfinite(outputs).all():
+        raise ValueError("its output is not a finite number")
+    return outputs
 
 
 def classified(probabilities: np.ndarray, classes: Sequence[str]) -> list[Prediction]:
+    _finite(probabilities)
     return [
         Prediction(
             label=classes[int(row.argmax())],
@@ -57,4 +96,4 @@ def classified(probabilities: np.ndarray, classes: Sequence[str]) -> list[Predic
 
 
 def regressed(values: np.ndarray) -> list[Prediction]:
-    return [Prediction(value=float(value)) for value in values]
+    return [Prediction(value=float(value)) for value in _finite(values)]

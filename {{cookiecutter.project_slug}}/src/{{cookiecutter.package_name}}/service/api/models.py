@@ -27,7 +27,7 @@ from ...monitoring.prediction_log import (
     PredictionRecord,
     Redactor,
 )
-from ...prediction import PredictRequest, PredictResponse, check_features
+from ...prediction import PredictRequest, PredictResponse, answer, check_features
 from ...registry.champions import Champion, ChampionUnavailable, load_champion
 from ...tracking.store import connect, missing_store
 from . import PREFIX
@@ -186,7 +186,7 @@ def predict(
     prediction_log = request.app.state.prediction_log
     if prediction_log is None:
         raise HTTPException(503, detail=request.app.state.readiness.problems["prediction log"])
-    predictions = loaded.predict(body.instances)
+    predictions = answer(loaded.predict, body.instances)
     given = request.headers.get("x-request-id", "")
     request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
     record = PredictionRecord(

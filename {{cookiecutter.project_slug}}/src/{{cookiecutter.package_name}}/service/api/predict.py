@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from ...model.artifact import ArtifactError, ModelArtifact, ModelSettings, load_latest
-from ...prediction import PredictRequest, PredictResponse, check_features, classified
+from ...prediction import PredictRequest, PredictResponse, answer, check_features, classified
 from . import PREFIX
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,9 @@ def predict(body: PredictRequest, request: Request) -> PredictResponse:
     check_features(body.instances, model.features)
     return PredictResponse(
         model_version=model.version,
-        predictions=classified(model.predict_proba(body.instances), model.classes),
+        predictions=answer(
+            lambda rows: classified(model.predict_proba(rows), model.classes), body.instances
+        ),
     )
 
 
