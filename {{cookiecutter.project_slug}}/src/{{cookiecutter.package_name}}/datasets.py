@@ -151,7 +151,7 @@ class Dataset:
             digest.update(name.encode() + b"\0")
         # Row-major bytes, a block of rows at a time: the matrix is column-major and never
         # copied whole.
-        for start in range(0, max(len(self.x), 1), HASH_BLOCK_ROWS):
+        for start in range(0, len(self.x), HASH_BLOCK_ROWS):
             digest.update(np.ascontiguousarray(self.x[start : start + HASH_BLOCK_ROWS], "<f8"))
         digest.update(np.ascontiguousarray(self.y, dtype="<f8"))
         return digest.hexdigest()
@@ -179,8 +179,9 @@ def load(name: str, entry: DatasetEntry, task: str, target: str, features: list[
     """The rows of `features` and `target`, checked: every column present, the features
     numeric and complete, the target complete, at least one row.
 
-    The feature matrix is filled from the source's Arrow columns one column at a time, each
-    released once copied, so loading holds little more than the matrix itself."""
+    The feature matrix is filled from the source's Arrow columns one at a time, without a
+    frame in between; a Parquet file is read a column at a time too, so loading it holds
+    little more than the matrix itself."""
     columns = [*features, target]
     where = f"dataset {name} ({entry.label})"
     repeated = sorted({column for column in columns if columns.count(column) > 1})
